@@ -1,0 +1,3 @@
+from neopro.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,111 @@
+"""The device data directory (``NEOPRO_DATA_DIR``): one place that knows its layout.
+
+::
+
+    config/current.json        applied site configuration (atomic replace)
+    config/last-good.json      the last configuration the player accepted
+    media/<sha256>.<ext>       content-addressed media; *.part while downloading, never played
+    state.db                   SQLite (WAL): proof-of-play outbox, match state, command log
+    device.json                enrollment: site id, cloud URL, device credential (mode 0600)
+    player.token               the player's local credential for the hub (mode 0600)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_DATA_DIR = "/var/lib/neopro"
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int = 0o644) -> None:
+    """Replace ``path`` with ``data`` so that a power cut leaves the old or the new file whole.
+
+    temp file in the same directory + fsync + rename + fsync of the directory.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        view = memoryview(data)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @classmethod
+    def from_env(cls) -> DataDir:
+        return cls(Path(os.environ.get("NEOPRO_DATA_DIR", DEFAULT_DATA_DIR)))
+
+    @property
+    def config_dir(self) -> Path:
+        return self.root / "config"
+
+    @property
+    def current_config(self) -> Path:
+        return self.config_dir / "current.json"
+
+    @property
+    def last_good_config(self) -> Path:
+        return self.config_dir / "last-good.json"
+
+    @property
+    def media_dir(self) -> Path:
+        return self.root / "media"
+
+    @property
+    def state_db(self) -> Path:
+        return self.root / "state.db"
+
+    @property
+    def device_json(self) -> Path:
+        return self.root / "device.json"
+
+    @property
+    def player_token_file(self) -> Path:
+        return self.root / "player.token"
+
+    @property
+    def run_dir(self) -> Path:
+        """Scratch files (overlay bitmaps, idle screen); may be on tmpfs."""
+        return self.root / "run"
+
+    def media_path(self, filename: str) -> Path:
+        """The path of a content-addressed media file; refuses anything that is not a bare name."""
+        if "/" in filename or "\\" in filename or filename.startswith(".") or not filename:
+            raise ValueError(f"not a media file name: {filename!r}")
+        return self.media_dir / filename
+
+    def ensure(self) -> DataDir:
+        for d in (self.root, self.config_dir, self.media_dir, self.run_dir):
+            d.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def player_token(self) -> str:
+        """The hub<->player shared secret, created on first use (mode 0600)."""
+        path = self.player_token_file
+        try:
+            return path.read_text().strip()
+        except FileNotFoundError:
+            token = secrets.token_urlsafe(32)
+            atomic_write(path, token.encode(), mode=0o600)
+            return path.read_text().strip()
