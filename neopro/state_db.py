@@ -41,9 +41,7 @@ def migrate(conn: sqlite3.Connection, component: str, steps: Sequence[str]) -> i
     conn.execute(_VERSIONS_DDL)
     conn.execute("BEGIN IMMEDIATE")
     try:
-        row = conn.execute(
-            "SELECT version FROM schema_versions WHERE component = ?", (component,)
-        ).fetchone()
+        row = conn.execute("SELECT version FROM schema_versions WHERE component = ?", (component,)).fetchone()
         current = row[0] if row else 0
         for number, script in enumerate(steps[current:], start=current + 1):
             for statement in _statements(script):

@@ -258,7 +258,8 @@ ToPhone = State | Ack | Error | Started
 AnyMessage = PhoneMessage | MatchStateUpdate | PlayerState | Started | State | Ack | Error
 
 PHONE_COMMAND_TYPES = frozenset(
-    t.__struct_config__.tag for t in PlayerCommand.__args__  # type: ignore[attr-defined]
+    t.__struct_config__.tag
+    for t in PlayerCommand.__args__  # type: ignore[attr-defined]
 )
 
 

@@ -92,7 +92,7 @@ def _encode(recipe: ClipRecipe, dest: Path) -> None:
             f"fontsize={h // 20}:x=mod(t*{w // 4}\\,w+tw)-tw:y=h*0.82"
         )
         encode = profile.encode_args() if recipe.encode == "player" else profile.upload_like_args()
-        partial = dest.with_suffix(".part.mp4")
+        partial = dest.with_name(f"{dest.stem}.{os.getpid()}.part.mp4")  # parallel runs
         cmd = [
             "ffmpeg", "-nostdin", "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", f"color=c={recipe.color}:s={w}x{h}:r={fps}:d={recipe.seconds}",

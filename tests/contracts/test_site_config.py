@@ -5,9 +5,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from neopro.contracts import ContractError, Phase, encode_site_config, parse_site_config
+from neopro.contracts import ContractError, Phase, Video, encode_site_config, parse_site_config
 from neopro.media.samples import build_sample_config
-from neopro.contracts import Video
 
 SHA = "a" * 64
 
@@ -35,7 +34,11 @@ def test_sample_config_round_trips():
     [
         (lambda d: d["videos"][1].update(sha256="XYZ"), "$.videos[1].sha256", "lower-case hex sha256"),
         (lambda d: d["videos"][0].update(duration_s="long"), "$.videos[0].duration_s", "Expected `float`"),
-        (lambda d: d["overlay"]["score"].update(position="middle"), "$.overlay.score.position", "Invalid enum"),
+        (
+            lambda d: d["overlay"]["score"].update(position="middle"),
+            "$.overlay.score.position",
+            "Invalid enum",
+        ),
         (lambda d: d["categories"][0]["videos"].append("nope"), "$.categories[0].videos[1]", "'nope'"),
         (lambda d: d["loops"]["during"].append({"video": "ghost"}), "$.loops.during[2]", "'ghost'"),
         (lambda d: d["videos"].append(dict(d["videos"][0])), "$.videos[5].id", "duplicate"),

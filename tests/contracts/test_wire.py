@@ -2,8 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from neopro.contracts import ContractError
-from neopro.contracts import wire
+from neopro.contracts import ContractError, wire
 
 
 def test_play_round_trips_with_its_correlation_id():
@@ -24,7 +23,7 @@ def test_play_round_trips_with_its_correlation_id():
         (b'{"type":"play","video_id":"a","category_id":"b"}', "$", "bad_message"),
         (b'{"type":"score_change","team":"home","delta":1,"v":2}', "$.v", "bad_message"),
         (b'{"type":"player_state","status":{}}', "$.type", "bad_message"),  # not a phone's to send
-        (b'[1,2]', "$", "bad_message"),
+        (b"[1,2]", "$", "bad_message"),
         (b" " * (wire.MAX_FRAME_BYTES + 1), "$", "too_large"),
     ],
 )
