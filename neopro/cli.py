@@ -27,7 +27,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="neopro", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="neopro", description="Neopro: club video on the TV, sponsor airtime that can be proven."
+    )
     parser.add_argument("--log-level", default=os.environ.get("NEOPRO_LOG_LEVEL", "INFO"))
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name, (module_name, help_text) in COMMANDS.items():
