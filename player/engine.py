@@ -126,10 +126,12 @@ class Engine:
         self.time_pos = value
         self.time_pos_mono_ns = time.monotonic_ns()
 
-    @staticmethod
-    def _log(level: str, prefix: str, text: str) -> None:
-        log.log(logging.ERROR if level in ("fatal", "error") else logging.WARNING,
-                "mpv[%s] %s", prefix, text.rstrip())  # fmt: skip
+    def _log(self, level: str, prefix: str, text: str) -> None:
+        text = text.rstrip()
+        log.log(logging.ERROR if level in ("fatal", "error") else logging.WARNING, "mpv[%s] %s", prefix, text)
+        if prefix == "cplayer" and "selected video_out" in text:
+            # no picture can ever be shown: not a file's fault, the process must restart
+            self._emit("shutdown", f"the video output could not start: {text}")
 
     # -- commands (asyncio thread) ------------------------------------------------------
     def _command(self, *args: Any) -> Any:
