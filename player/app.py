@@ -63,10 +63,6 @@ async def run_player(
     except MpvFailure as exc:
         log.error("%s", exc)
         return 1
-    from .overlays.manager import OverlayManager
-
-    assert player.engine is not None
-    player.overlays = OverlayManager(player.engine, settings.data_dir.run_dir, lambda: player.config)
     sdnotify.notify("READY=1")
     client = HubClient(settings.hub_url, settings.data_dir.player_token(), player)
     health = Health(player)
@@ -85,7 +81,6 @@ async def run_player(
         asyncio.create_task(client.run(), name="hub"),
         asyncio.create_task(every(settings.position_interval_s, position), name="position"),
         asyncio.create_task(every(sdnotify.watchdog_interval_s() or 1.0, watchdog), name="watchdog"),
-        asyncio.create_task(every(1.0, player.overlays.tick), name="overlays"),
     ]
     stopped = asyncio.create_task(stop.wait())
     assert player.failure is not None

@@ -182,6 +182,15 @@ class Engine:
     def overlay_remove(self, overlay_id: int) -> None:
         self._command("overlay-remove", overlay_id)
 
+    def redraw_if_paused(self) -> None:
+        """Show an overlay change at once while paused (a blackout pauses).
+
+        Some VOs (x11) never redraw a paused frame for an OSD change; an exact seek to where
+        we are makes mpv present the same frame again, overlays included.
+        """
+        if self.mpv.pause and self.mpv.time_pos is not None:
+            self._command("seek", "0", "relative+exact")
+
     def alive(self) -> bool:
         try:
             self.mpv.check_core_alive()

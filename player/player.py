@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neopro import clock
 from neopro.contracts import Phase, SiteConfig, Trigger, Video, wire
@@ -27,6 +28,9 @@ from .outbox import Outbox
 from .settings import PlayerSettings
 from .timeline import Segment, Timeline, loop_segments
 from .timers import every
+
+if TYPE_CHECKING:
+    from .overlays.manager import OverlayManager
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +90,7 @@ class Player:
         self._reported: set[str] = set()
         self._idle_image: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.overlays = None  # set by app: an OverlayManager
+        self.overlays: OverlayManager | None = None
 
     # -- life ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -95,6 +99,9 @@ class Player:
         self.settings.data_dir.ensure()
         await self.outbox.open()
         self.engine = Engine(self.settings, self._loop, self._on_engine_event)
+        from .overlays.manager import OverlayManager  # pygame: imported once mpv is up
+
+        self.overlays = OverlayManager(self.engine, self.settings.data_dir.run_dir, lambda: self.config)
         outcome = await self.library.load_config()
         self.last_error = outcome.refused
         if outcome.config:
@@ -106,6 +113,7 @@ class Player:
             asyncio.create_task(every(self.settings.checkpoint_s, self.checkpoint), name="checkpoint"),
             asyncio.create_task(every(1.0, self.check_files_on_air), name="files-on-air"),
             asyncio.create_task(every(2.0, self._config_poll), name="config-poll"),
+            asyncio.create_task(every(1.0, self.overlays.tick), name="overlays"),
         ]
         for task in self._timers:
             task.add_done_callback(self._timer_done)
@@ -567,12 +575,14 @@ class Player:
         if on == self.blackout:
             return
         self.blackout = on
-        if self.overlays is not None:
-            self.overlays.set_blackout(on)
         if on:
             self._close_row(completed=False, interrupted_by="blackout")
-            self.engine.set_pause(True)
+            self.engine.set_pause(True)  # first: the overlay change then redraws the paused frame
+            if self.overlays is not None:
+                self.overlays.set_blackout(True)
             return
+        if self.overlays is not None:
+            self.overlays.set_blackout(False)
         if reload and self.index is not None and self._live:
             # the clip that was blacked out plays again from its start (a new row)
             self.engine.seek(self._bounds(self.index)[0])
