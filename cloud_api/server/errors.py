@@ -6,10 +6,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 
+from litestar.types import Scope
+
 from neopro.contracts import ContractError
+
+log = logging.getLogger("cloud_api.errors")
 
 
 class FieldError(HTTPException):
@@ -30,6 +36,12 @@ def field_error_handler(_: Request, exc: FieldError) -> Response:
 
 def contract_error_handler(_: Request, exc: ContractError) -> Response:
     return Response({"status_code": 422, "detail": exc.reason, "field": exc.field}, status_code=422)
+
+
+async def log_unexpected(exc: Exception, scope: Scope) -> None:
+    """An error that is not an HTTP answer is a bug: log it with its traceback and the route."""
+    if not isinstance(exc, (HTTPException, ContractError)):
+        log.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
 
 
 EXCEPTION_HANDLERS = {FieldError: field_error_handler, ContractError: contract_error_handler}
