@@ -110,8 +110,10 @@ async def upload(request: web.Request) -> web.StreamResponse:
         return _too_large(cap)
     except MediaRejected as exc:
         return refuse(422, "not_a_video", f"Refused: {exc}.", "file")
-    video = Video(id="new", title=title, sha256=stored.sha256, ext=stored.ext,  # type: ignore[arg-type]
-                  duration_s=round(stored.info.duration_s, 3), size=stored.size, owner=Owner.CLUB)  # fmt: skip
+    video = Video(
+        id="new", title=title, sha256=stored.sha256, ext=stored.ext,  # type: ignore[arg-type]
+        duration_s=round(stored.info.duration_s, 3), size=stored.size, owner=Owner.CLUB,
+    )  # fmt: skip
     try:
         new_cfg = await request.app[SITE].add_video(video, category)
     except Refused as exc:

@@ -109,7 +109,10 @@ TEXT: dict[str, dict[str, str]] = {
         "bad_login": "Code PIN ou mot de passe incorrect.",
         "locked": "Trop d'essais. Réessayez dans {s} s.",
         "setup_title": "Premier démarrage : choisissez les codes d'accès",
-        "setup_intro": "Personne ne peut utiliser la télécommande avant qu'ils soient définis. Il n'y a pas de code par défaut.",
+        "setup_intro": (
+            "Personne ne peut utiliser la télécommande avant qu'ils soient définis. "
+            "Il n'y a pas de code par défaut."
+        ),
         "pin_new": "Code PIN opérateur (4 à 8 chiffres)",
         "pin_again": "Code PIN à nouveau",
         "password_new": "Mot de passe admin du club (8 caractères minimum)",

@@ -109,8 +109,9 @@ class MatchStore:
             if new.session is not None:
                 s = new.session
                 await db.execute(
-                    "INSERT INTO hub_match_sessions(id, started_at, opponent, competition, audience_estimate, "
-                    "home_name, away_name, home_score, away_score) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                    "INSERT INTO hub_match_sessions(id, started_at, opponent, competition, "
+                    "audience_estimate, home_name, away_name, home_score, away_score) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(id) DO UPDATE SET audience_estimate = excluded.audience_estimate, "
                     "home_name = excluded.home_name, away_name = excluded.away_name, "
                     "home_score = excluded.home_score, away_score = excluded.away_score",

@@ -43,8 +43,8 @@ async def _gate(request: web.Request, role: str) -> web.StreamResponse | None:
     if session is None:
         raise web.HTTPSeeOther(f"/login?role={role}&next={request.path}")
     if not session.can(role):  # type: ignore[arg-type]
-        return _login_page(request, role="admin", next_="/admin", error=words(language(request))["forbidden_admin"],
-                           status=403)  # fmt: skip
+        message = words(language(request))["forbidden_admin"]
+        return _login_page(request, role="admin", next_="/admin", error=message, status=403)
     return None
 
 
