@@ -18,7 +18,7 @@ SITE = web.AppKey("site", SiteEditor)
 PLAYER_TOKEN = web.AppKey("player_token", str)
 
 #: The request's session (or None), set by the security middleware.
-SESSION = "neopro.session"
+SESSION = web.RequestKey("session", Session | None)
 
 
 def session_of(request: web.Request) -> Session | None:

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from urllib.parse import urlsplit
@@ -61,8 +62,12 @@ async def _csrf_ok(request: web.Request, session: Session | None) -> bool:
     sent = request.headers.get(CSRF_HEADER)
     if sent is None and request.content_type in _FORMS:
         sent = (await request.post()).get("csrf")  # type: ignore[assignment]
-    expected = session.csrf if session else request.cookies.get(PRE_CSRF_COOKIE)
-    return isinstance(sent, str) and bool(expected) and same_secret(sent, expected or "")
+    if not isinstance(sent, str):
+        return False
+    # The session's token, or for a login form shown to someone already logged in (an
+    # operator asked for the admin password) the form's double-submit cookie.
+    expected = [t for t in (session.csrf if session else None, request.cookies.get(PRE_CSRF_COOKIE)) if t]
+    return any(same_secret(sent, t) for t in expected)
 
 
 def pre_csrf_token(request: web.Request) -> str:
@@ -76,7 +81,7 @@ def set_pre_csrf(response: web.StreamResponse, token: str) -> None:
 
 def set_session_cookie(response: web.StreamResponse, token: str, max_age: float) -> None:
     response.set_cookie(
-        SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/", max_age=int(max_age)
+        SESSION_COOKIE, token, httponly=True, samesite="Strict", path="/", max_age=math.ceil(max_age)
     )
 
 
