@@ -156,7 +156,7 @@ class StandInPlayer:
     async def send(self, m: wire.Message) -> None:
         await self.ws.send_bytes(wire.encode(m))
 
-    async def wait_for(self, kind: type, timeout: float = 5.0) -> wire.Message:
+    async def wait_for(self, kind: type, within: float = 5.0) -> wire.Message:
         async def scan() -> wire.Message:
             while True:
                 for m in self.received:
@@ -165,7 +165,7 @@ class StandInPlayer:
                 self.changed.clear()
                 await self.changed.wait()
 
-        return await asyncio.wait_for(scan(), timeout)
+        return await asyncio.wait_for(scan(), within)
 
     async def close(self) -> None:
         await self.ws.close()
@@ -201,19 +201,19 @@ class Phone:
         else:
             await self.ws.send_str(m)
 
-    async def next(self, timeout: float = 5.0) -> wire.Message:
-        msg = await self.ws.receive(timeout=timeout)
+    async def next(self, within: float = 5.0) -> wire.Message:
+        msg = await self.ws.receive(timeout=within)
         assert msg.type == aiohttp.WSMsgType.TEXT, f"expected a text frame, got {msg.type} {msg.data!r}"
         return wire.to_phone_codec.decode(msg.data)
 
-    async def until(self, predicate, timeout: float = 5.0) -> wire.Message:
+    async def until(self, predicate, within: float = 5.0) -> wire.Message:
         async def scan() -> wire.Message:
             while True:
-                m = await self.next(timeout)
+                m = await self.next(within)
                 if predicate(m):
                     return m
 
-        return await asyncio.wait_for(scan(), timeout)
+        return await asyncio.wait_for(scan(), within)
 
 
 @pytest.fixture
