@@ -55,8 +55,10 @@ class Client:
         role: str | None = None,
         expires_at: float = float("inf"),
         peer: str = "?",
+        transport: asyncio.BaseTransport | None = None,
     ) -> None:
         self.ws = ws
+        self._transport = transport
         self.kind = kind
         self.role = role
         self.expires_at = expires_at
@@ -88,8 +90,13 @@ class Client:
         asyncio.create_task(self._close(code, reason))  # noqa: RUF006 - it ends by itself
 
     async def _close(self, code: int, reason: str) -> None:
-        with contextlib.suppress(Exception):
+        try:
             await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), timeout=2)
+        except Exception:
+            # A peer that reads nothing cannot take a close frame either: cut the TCP
+            # connection, which ends its reader loop and its place in the hub.
+            if self._transport is not None:
+                self._transport.abort()
 
     async def flush_and_close(self, code: int, reason: str) -> None:
         """Send what is queued (an error saying why), then close."""

@@ -201,7 +201,7 @@ def _peek_id(data: str | bytes) -> str | None:
         return None
     try:
         obj = msgspec.json.decode(data)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return None
     value = obj.get("id") if isinstance(obj, dict) else None
     return value if isinstance(value, str) and 0 < len(value) <= 64 else None

@@ -53,7 +53,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             client = Client(
                 ws, "phone", queue_size=settings.ws_send_queue, role=session.role,
                 bucket=TokenBucket(settings.ws_rate_per_s, settings.ws_burst),
-                expires_at=session.expires_at, peer=peer,
+                expires_at=session.expires_at, peer=peer, transport=request.transport,
             )  # fmt: skip
             hub.attach_phone(client)
             on_frame = hub.on_phone_frame
@@ -87,7 +87,7 @@ async def _player_hello(request: web.Request, ws: web.WebSocketResponse, peer: s
         and hello.token is not None
         and same_secret(hello.token, token)
     ):
-        client = Client(ws, "player", queue_size=1024, role="player", peer=peer)
+        client = Client(ws, "player", queue_size=1024, role="player", peer=peer, transport=request.transport)
         client.send(wire.encode(wire.Ack(of=hello.id)).decode())
         return client
     log.warning("refused an unauthenticated websocket from %s", peer)
