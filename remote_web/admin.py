@@ -75,6 +75,7 @@ async def content(request: web.Request) -> web.StreamResponse:
     cfg = request.app[SITE].current()
     if cfg is None:
         return web.json_response({"categories": [], "videos": []})
+    platform_ids = {i for c in cfg.categories if c.owner == Owner.PLATFORM for i in c.all_videos()}
     return web.json_response({
         "categories": [
             {"id": c.id, "label": c.label, "color": c.color[:7], "icon": c.icon,
@@ -83,7 +84,7 @@ async def content(request: web.Request) -> web.StreamResponse:
         ],
         "videos": [
             {"id": v.id, "title": v.title, "duration_s": v.duration_s, "size": v.size,
-             "locked": v.owner == Owner.PLATFORM, "sponsor_id": v.sponsor_id}
+             "locked": v.owner == Owner.PLATFORM or v.id in platform_ids, "sponsor_id": v.sponsor_id}
             for v in cfg.videos
         ],
     })  # fmt: skip

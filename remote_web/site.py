@@ -97,10 +97,12 @@ class SiteEditor:
             video = cfg.video(video_id)
             if video is None:
                 raise Refused(404, "video", f"No video {video_id!r}.")
-            if video.owner == Owner.PLATFORM:
-                raise Refused(
-                    403, "video", f"{video.title!r} is locked by the platform and cannot be deleted here."
-                )
+            locked_in = next(
+                (c for c in cfg.categories if c.owner == Owner.PLATFORM and video_id in c.all_videos()), None
+            )
+            if video.owner == Owner.PLATFORM or locked_in is not None:
+                where = f" (in {locked_in.label!r})" if locked_in else ""
+                raise Refused(403, "video", f"{video.title!r}{where} is locked by the platform: it stays.")
 
             def keep(ids: list[str]) -> list[str]:
                 return [i for i in ids if i != video_id]

@@ -67,13 +67,13 @@
       const swatch = el("span", { className: "swatch" });
       swatch.style.background = k.color;
       const head = el("h3", {}, swatch, el("span", { className: "name", textContent: (k.icon ? k.icon + " " : "") + k.label }));
-      if (k.locked) head.append(el("span", { className: "lock", textContent: "🔒", title: W.locked_item }));
+      if (k.locked) head.append(el("span", { className: "lock", textContent: "🔒 " + W.locked_short, title: W.locked_item }));
       else if (!k.videos.length) head.append(el("button", { className: "ghost small", textContent: W.delete,
         onclick: () => remove("/api/admin/categories/" + k.id, k.label) }));
       const items = k.videos.map((id) => videos.get(id)).filter(Boolean).map((v) => {
         const action = v.locked
-          ? el("span", { className: "lock", textContent: "🔒 " + W.locked_item })
-          : el("button", { className: "danger small", textContent: W.delete, dataset: { video: v.id },
+          ? el("span", { className: "lock", textContent: "🔒 " + W.locked_short, title: W.locked_item })
+          : el("button", { className: "danger small", textContent: W.delete,
               onclick: () => remove("/api/admin/videos/" + v.id, v.title) });
         return el("li", {}, el("span", { className: "name", textContent: v.title }), action);
       });

@@ -142,6 +142,10 @@ async def test_a_platform_locked_video_is_refused(hub, admin):
     r = await admin.delete("/api/admin/videos/spot-credit")
     assert r.status == 403 and "locked by the platform" in (await r.json())["message"]
     assert config(hub).video("spot-credit") is not None
+    # a club video filed in a platform-locked category is locked with it
+    assert next(v for v in content["videos"] if v["id"] == "spot-garage")["locked"] is True
+    r = await admin.delete("/api/admin/videos/spot-garage")
+    assert r.status == 403 and "Sponsors" in (await r.json())["message"]
 
 
 async def test_categories_can_be_added_and_removed(hub, admin):
