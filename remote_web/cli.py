@@ -15,6 +15,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     import dataclasses
+    import logging
     from pathlib import Path
 
     from aiohttp import web
@@ -33,6 +34,7 @@ def run(args: argparse.Namespace) -> int:
     if args.data_dir:
         overrides["data_dir"] = DataDir(Path(args.data_dir))
     settings = dataclasses.replace(settings, **overrides)
+    log = logging.getLogger("remote_web")
     web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
-                shutdown_timeout=5)  # fmt: skip
+                shutdown_timeout=5, print=log.info)  # fmt: skip
     return 0
