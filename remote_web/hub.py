@@ -114,9 +114,9 @@ class Hub:
             await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
         elif isinstance(msg, wire.SetPhase):
-            await self._change_match(msg)
-            if self.player is not None:
+            if self.player is not None:  # first, so that the player honours ``when``
                 self._forward(client, msg)
+            await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
         elif self.player is None:
             client.send(self._frame(wire.Error(code="player_offline", of=msg.id,
