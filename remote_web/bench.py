@@ -21,6 +21,7 @@ import socket
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -151,17 +152,114 @@ async def _fanout(url: str, cookie: str, phones: int, changes: int) -> dict[str,
     return percentiles(samples, 50, 95)
 
 
+class _PlayerThread:
+    """The real player (libmpv, vo=null) on its own thread and event loop, as if a process.
+
+    It runs in this process only so that its own record of each command — arrival at the
+    player, first frame (mpv ``playback-restart``) — can be read: CLOCK_MONOTONIC is the
+    same clock the phone side stamps its taps with.
+    """
+
+    def __init__(self, data_dir, hub_ws_url: str) -> None:
+        self._data_dir = data_dir
+        self._url = hub_ws_url
+        self.player = None
+        self.ready = threading.Event()
+        self.error: BaseException | None = None
+        self._stop: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread = threading.Thread(target=self._main, name="bench-player", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _main(self) -> None:
+        try:
+            asyncio.run(self._run())
+        except BaseException as exc:
+            self.error = exc
+            self.ready.set()
+
+    async def _run(self) -> None:
+        from player import Player, PlayerSettings
+        from player.hub_client import HubClient
+
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        player = Player(PlayerSettings(data_dir=self._data_dir, hub_url=self._url, vo="null", ao="null"))
+        await player.start()
+        client = HubClient(self._url, self._data_dir.player_token(), player)
+        task = asyncio.create_task(client.run())
+        await client.connected.wait()
+        self.player = player
+        self.ready.set()
+        await self._stop.wait()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        await player.stop()
+
+    def stop(self) -> None:
+        if self._loop is not None and self._stop is not None:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(20)
+
+
 async def _tap_to_frame(url: str, cookie: str, data_dir, taps: int) -> dict:
+    """A phone taps "play goal" through the hub; the real player's first frame of that clip."""
     if importlib.util.find_spec("player") is None:
         return {"tap_to_frame_ms": None, "trigger_ms": None,
                 "note": "the player (player/) is not installed here: tap_to_frame_ms needs it"}  # fmt: skip
-    return {"tap_to_frame_ms": None, "trigger_ms": None, "note": "not measured yet"}
+    import aiohttp
+
+    from neopro.contracts import wire
+
+    ws_url = url.replace("http", "ws") + "/ws"
+    runner = _PlayerThread(data_dir, ws_url)
+    runner.start()
+    await asyncio.to_thread(runner.ready.wait, 30)
+    if runner.error is not None or runner.player is None:
+        raise RuntimeError(f"the player did not start: {runner.error}")
+    player = runner.player
+    tap_ms: list[float] = []
+    trigger_ms: list[float] = []
+    try:
+        async with aiohttp.ClientSession(headers={"Cookie": cookie}) as http:
+            ws = await http.ws_connect(ws_url)
+            await ws.receive()
+            await asyncio.sleep(1.0)  # let the loop settle on screen
+            for i in range(taps):
+                clip = ("goal", "timeout")[i % 2]
+                before = len(player.latencies)
+                sent_ns = time.monotonic_ns()
+                await ws.send_bytes(wire.encode(wire.PlayVideo(id=f"tap{i}", video_id=clip)))
+                while True:
+                    m = wire.to_phone_codec.decode((await ws.receive(timeout=10)).data)
+                    if isinstance(m, wire.Started) and m.of == f"tap{i}":
+                        break
+                    if isinstance(m, wire.Error) and m.of == f"tap{i}":
+                        raise RuntimeError(f"tap {i} refused: {m.message}")
+                _hub_id, arrival_ns, frame_ns = player.latencies[before]
+                tap_ms.append((frame_ns - sent_ns) / 1e6)
+                trigger_ms.append((frame_ns - arrival_ns) / 1e6)
+                await asyncio.sleep(0.15 + 0.05 * (i % 3))  # a tap every ~0.2 s, not in lockstep
+            await ws.close()
+    finally:
+        runner.stop()
+    return {
+        "taps": taps,
+        "tap_to_frame_ms": percentiles(tap_ms, 50, 95, 99),
+        "trigger_ms": percentiles(trigger_ms, 50, 95, 99),
+        "hub_share_ms": percentiles([a - b for a, b in zip(tap_ms, trigger_ms, strict=True)], 50, 95, 99),
+    }
 
 
 def _table(result: dict) -> None:
-    print(f"neopro bench remote — {result['phones']} phones, {result['changes']} changes")
+    print(
+        f"neopro bench remote — fan-out: {result['phones']} phones x {result['changes']} changes; "
+        f"tap to frame: {result.get('taps', 0)} taps on the real player (vo=null)"
+    )
     print(f"{'metric':<18} {'p50':>9} {'p95':>9} {'p99':>9}")
-    for key in ("fanout_ms", "tap_to_frame_ms", "trigger_ms"):
+    for key in ("fanout_ms", "tap_to_frame_ms", "trigger_ms", "hub_share_ms"):
         value = result.get(key)
         if value is None:
             print(f"{key:<18} {'—':>9} {'—':>9} {'—':>9}")
