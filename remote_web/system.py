@@ -1,9 +1,16 @@
 """What the local admin shows about the Pi itself: health, service logs, the hotspot file.
 
-The hotspot file is ``<data dir>/hotspot.conf``: two hostapd lines, ``ssid=`` and
-``wpa_passphrase=``, mode 0600, replaced atomically. The image's hotspot setup includes
-it into hostapd's configuration when the hotspot (re)starts; the hub never runs hostapd
-itself (it has no privileges to) — the admin page says a restart of the hotspot applies it.
+The hotspot file is ``<data dir>/hotspot.env`` (mode 0600, replaced atomically)::
+
+    NEOPRO_HOTSPOT_SSID='Club TV'
+    NEOPRO_HOTSPOT_PASSWORD='allez-les-bleus'
+
+Single-quoted values with no quote, backslash or dollar inside, so that a shell (``. file``)
+and systemd (``EnvironmentFile=``) read exactly the same thing: the image's hotspot setup
+reads it when the hotspot (re)starts (``nmcli connection modify neopro-hotspot ssid ...
+wifi-sec.psk ...``), and the player's unit can read it for the Wi-Fi QR code on the idle
+screen (``NEOPRO_HOTSPOT_PASSWORD``). The hub itself has no privilege to touch the Wi-Fi:
+the admin page says the change applies when the hotspot restarts.
 """
 
 from __future__ import annotations
@@ -20,7 +27,8 @@ from pathlib import Path
 from neopro.datadir import DataDir, atomic_write
 
 THERMAL = Path("/sys/class/thermal/thermal_zone0/temp")
-HOTSPOT_FILE = "hotspot.conf"
+HOTSPOT_FILE = "hotspot.env"
+_UNSAFE = set("'\"\\$`")
 #: The agent reports its cloud link here (``{"cloud": "connected"|"offline", "at": ...}``).
 AGENT_STATUS_FILE = "run/agent-status.json"
 
@@ -112,13 +120,15 @@ def _tail(path: Path, lines: int) -> list[str]:
 
 # -- hotspot ----------------------------------------------------------------------------
 def check_hotspot(ssid: str, passphrase: str) -> tuple[str, str] | None:
-    """(field, reason) when the hotspot settings cannot work with hostapd/WPA2."""
+    """(field, reason) when the hotspot settings cannot work with WPA2 or the file's quoting."""
     if not 1 <= len(ssid.encode()) <= 32:
         return "ssid", "The network name must be 1 to 32 bytes."
-    if any(not ch.isprintable() for ch in ssid):
-        return "ssid", "The network name cannot contain control characters or line breaks."
+    if any(not ch.isprintable() for ch in ssid) or _UNSAFE & set(ssid):
+        return "ssid", "The network name cannot contain line breaks, quotes, backslashes, $ or `."
     if not 8 <= len(passphrase) <= 63 or not all(32 <= ord(ch) < 127 for ch in passphrase):
         return "passphrase", "The passphrase must be 8 to 63 plain ASCII characters (WPA2)."
+    if _UNSAFE & set(passphrase):
+        return "passphrase", "The passphrase cannot contain quotes, backslashes, $ or `."
     return None
 
 
@@ -127,11 +137,19 @@ def read_hotspot(data_dir: DataDir) -> dict:
         text = (data_dir.root / HOTSPOT_FILE).read_text()
     except OSError:
         return {"ssid": "", "configured": False}
-    values = dict(line.split("=", 1) for line in text.splitlines() if "=" in line)
-    return {"ssid": values.get("ssid", ""), "configured": True}
+    values = dict(
+        line.split("=", 1) for line in text.splitlines() if "=" in line and not line.startswith("#")
+    )
+    return {"ssid": values.get("NEOPRO_HOTSPOT_SSID", "").strip("'"), "configured": True}
 
 
 def write_hotspot(data_dir: DataDir, ssid: str, passphrase: str) -> Path:
+    """Write the file (values already passed :func:`check_hotspot`: nothing to escape)."""
+    assert check_hotspot(ssid, passphrase) is None
     path = data_dir.root / HOTSPOT_FILE
-    atomic_write(path, f"ssid={ssid}\nwpa_passphrase={passphrase}\n".encode(), mode=0o600)
+    text = (
+        "# Written by the Neopro local admin; read by the hotspot setup (see remote_web/system.py).\n"
+        f"NEOPRO_HOTSPOT_SSID='{ssid}'\nNEOPRO_HOTSPOT_PASSWORD='{passphrase}'\n"
+    )
+    atomic_write(path, text.encode(), mode=0o600)
     return path

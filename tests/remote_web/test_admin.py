@@ -165,13 +165,22 @@ async def test_categories_can_be_added_and_removed(hub, admin):
 async def test_hotspot_settings_are_written_for_the_image_to_read(hub, admin):
     r = await admin.post("/api/admin/hotspot", json={"ssid": "Club TV", "passphrase": "allez-les-bleus"})
     assert r.status == 200
-    path = hub.settings.data_dir.root / "hotspot.conf"
-    assert path.read_text() == "ssid=Club TV\nwpa_passphrase=allez-les-bleus\n"
+    path = hub.settings.data_dir.root / "hotspot.env"
     assert path.stat().st_mode & 0o777 == 0o600
+    # a shell reads exactly what was typed (the image's hotspot setup sources this file)
+    script = f'. "{path}"; printf "%s|%s" "$NEOPRO_HOTSPOT_SSID" "$NEOPRO_HOTSPOT_PASSWORD"'
+    shell = await asyncio.create_subprocess_exec("sh", "-c", script, stdout=asyncio.subprocess.PIPE)
+    out, _ = await shell.communicate()
+    assert out.decode() == "Club TV|allez-les-bleus"
+    status = await (await admin.get("/api/admin/status")).json()
+    assert status["hotspot"] == {"ssid": "Club TV", "configured": True}
     r = await admin.post("/api/admin/hotspot", json={"ssid": "x\nrogue=1", "passphrase": "allez-les-bleus"})
     assert r.status == 422 and (await r.json())["field"] == "ssid"
     r = await admin.post("/api/admin/hotspot", json={"ssid": "ok", "passphrase": "short"})
     assert r.status == 422 and (await r.json())["field"] == "passphrase"
+    r = await admin.post("/api/admin/hotspot", json={"ssid": "ok", "passphrase": "x'; reboot; '"})
+    assert r.status == 422 and (await r.json())["field"] == "passphrase"
+    assert "allez-les-bleus" in path.read_text()  # refused changes leave the file alone
 
 
 async def test_logs_come_from_journald_or_the_service_log_file(hub, admin):
