@@ -14,15 +14,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    import asyncio
     import dataclasses
-    import logging
     from pathlib import Path
-
-    from aiohttp import web
 
     from neopro.datadir import DataDir
 
-    from .app import create_app
+    from .service import serve
     from .settings import Settings
 
     settings = Settings.from_env()
@@ -34,7 +32,5 @@ def run(args: argparse.Namespace) -> int:
     if args.data_dir:
         overrides["data_dir"] = DataDir(Path(args.data_dir))
     settings = dataclasses.replace(settings, **overrides)
-    log = logging.getLogger("remote_web")
-    web.run_app(create_app(settings), host=settings.host, port=settings.port, access_log=None,
-                shutdown_timeout=5, print=log.info)  # fmt: skip
+    asyncio.run(serve(settings))
     return 0
