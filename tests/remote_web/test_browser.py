@@ -97,3 +97,37 @@ async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifact
         assert await horizontal_overflow(page) == []
         assert page.js_errors == []
         await ctx.close()
+
+
+async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirming(hub, tmp_path):
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180), tmp_path / "Chant des fans.mp4")
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PASSWORD, role="admin", path="/admin")
+        await page.wait_for_selector("#upload-category option[value=goal]", state="attached")
+        await page.set_input_files("#upload input[type=file]", str(clip))
+        await page.select_option("#upload-category", "goal")
+        await page.locator("#upload button[type=submit]").tap()
+        await expect(page.locator("#upload-result")).to_have_text("✓ Chant des fans")
+        assert await page.locator("#upload-progress").get_attribute("value") == "100"
+        item = page.locator("#library li", has_text="Chant des fans")
+        await expect(item).to_have_count(1)
+
+        dialogs: list[str] = []
+
+        async def confirm(dialog):
+            dialogs.append(dialog.message)
+            await dialog.accept()
+
+        page.on("dialog", confirm)
+        await item.locator("button").tap()
+        await expect(item).to_have_count(0)
+        assert dialogs == ["Supprimer « Chant des fans » du Pi ?"]
+        # platform-locked items show a lock and offer no delete button
+        locked = page.locator("#library li", has_text="Garage Dupont")
+        await expect(locked.locator(".lock")).to_have_count(1)
+        await expect(locked.locator("button")).to_have_count(0)
+        assert page.js_errors == []
+        await ctx.close()
