@@ -74,7 +74,9 @@ OUTBOX_MIGRATIONS = (
         boot_id         TEXT NOT NULL,
         created_mono_ns INTEGER NOT NULL
     );
-    CREATE INDEX outbox_ready ON outbox(closed, rowid);
+    -- SQLite refuses an explicit rowid column here, and every index entry already ends with the
+    -- rowid, so this index serves `WHERE closed = 1 ORDER BY rowid` as it is.
+    CREATE INDEX outbox_ready ON outbox(closed);
     """,
 )
 
