@@ -1,0 +1,77 @@
+"""A small HTTP media origin for the downloader's own tests (Range, If-Range, strong ETag).
+
+It stands where the cloud's media endpoint will be, so the downloader's rules (resume,
+verify, refuse) can be proven byte by byte, including answers no honest cloud gives.
+The end-to-end and fault suites use the real cloud process instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+
+from aiohttp import web
+
+
+@dataclass
+class Blob:
+    data: bytes
+    etag: str = ""
+    #: Serve only the first N body bytes of the next answers, then drop the connection.
+    cut_after: list[int] = field(default_factory=list)
+    #: Lie about the length (Content-Length), to test absurd-size refusal.
+    claimed_length: int | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.data).hexdigest()
+
+
+class MediaOrigin:
+    def __init__(self) -> None:
+        self.blobs: dict[str, Blob] = {}
+        self.requests: list[dict[str, str]] = []
+        self.body_bytes_sent = 0
+        self.app = web.Application()
+        self.app.router.add_get("/media/{name}", self.serve)
+
+    def add(self, data: bytes, *, key: str | None = None, **kw: object) -> Blob:
+        blob = Blob(data, **kw)  # type: ignore[arg-type]
+        blob.etag = blob.etag or f'"{blob.sha256}"'
+        self.blobs[key or blob.sha256] = blob
+        return blob
+
+    async def serve(self, request: web.Request) -> web.StreamResponse:
+        self.requests.append(dict(request.headers))
+        blob = self.blobs.get(request.match_info["name"])
+        if blob is None:
+            raise web.HTTPNotFound()
+        start, status = 0, 200
+        rng = request.headers.get("Range")
+        if rng and request.headers.get("If-Range", blob.etag) == blob.etag:
+            match = re.match(r"bytes=(\d+)-$", rng)
+            assert match, rng
+            start, status = int(match.group(1)), 206
+            if start >= len(blob.data):
+                raise web.HTTPRequestRangeNotSatisfiable()
+        body = blob.data[start:]
+        resp = web.StreamResponse(status=status)
+        resp.headers["ETag"] = blob.etag
+        resp.headers["Accept-Ranges"] = "bytes"
+        resp.content_length = blob.claimed_length if blob.claimed_length is not None else len(body)
+        if status == 206:
+            resp.headers["Content-Range"] = f"bytes {start}-{len(blob.data) - 1}/{len(blob.data)}"
+        await resp.prepare(request)
+        if blob.cut_after:
+            limit = blob.cut_after.pop(0)
+            await resp.write(body[:limit])
+            self.body_bytes_sent += limit
+            assert request.transport is not None
+            request.transport.close()  # flushes what was written, then drops: a body cut mid-way
+            return resp
+        for i in range(0, len(body), 64 * 1024):
+            await resp.write(body[i : i + 64 * 1024])
+        self.body_bytes_sent += len(body)
+        await resp.write_eof()
+        return resp
