@@ -11,7 +11,6 @@ import time
 
 import msgspec
 
-from neopro.clock import utcnow
 from neopro.contracts.agent_status import AgentStatus, DownloadProgress, status_path
 from neopro.datadir import DataDir, atomic_write
 
@@ -21,7 +20,7 @@ log = logging.getLogger("neopro.agent.status")
 class StatusBoard:
     def __init__(self, data: DataDir, *, min_interval_s: float = 1.0) -> None:
         self.data = data
-        self.status = AgentStatus(updated_at=utcnow())
+        self.status = AgentStatus(at=time.time())
         self._downloads: dict[str, DownloadProgress] = {}
         self._alerts: dict[str, str] = {}
         self._min_interval_s = min_interval_s
@@ -62,7 +61,7 @@ class StatusBoard:
             return
         self._last_write = now
         self.status = msgspec.structs.replace(
-            self.status, updated_at=utcnow(), downloads=list(self._downloads.values()), alerts=self.alerts
+            self.status, at=time.time(), downloads=list(self._downloads.values()), alerts=self.alerts
         )
         try:
             atomic_write(status_path(self.data.root), msgspec.json.encode(self.status))

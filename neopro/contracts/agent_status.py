@@ -2,8 +2,7 @@
 
 The agent rewrites ``<data dir>/run/agent-status.json`` atomically at most about once a
 second while something changes; the hub only reads it. A missing file means the agent has
-not started (or is not installed); ``updated_at`` older than a minute means it is not
-running.
+not started (or is not installed); ``at`` older than a minute or two means it is not running.
 """
 
 from __future__ import annotations
@@ -27,11 +26,12 @@ class DownloadProgress(Struct, kw_only=True):
 
 
 class AgentStatus(Struct, kw_only=True):
-    updated_at: datetime
+    #: When the agent wrote this (Unix seconds): older than a minute or two = agent not running.
+    at: float
     enrolled: bool = False
     site_id: str | None = None
-    #: ``online``: the cloud answered lately; ``offline``: it did not (the agent keeps trying).
-    cloud: Literal["online", "offline", "unknown"] = "unknown"
+    #: ``connected``: the cloud answered lately; ``offline``: it did not (the agent keeps trying).
+    cloud: Literal["connected", "offline", "unknown"] = "unknown"
     applied_config_version: int | None = None
     #: The last configuration the agent refused, with the reason (the current one stays).
     config_error: str | None = None

@@ -35,12 +35,26 @@ class MediaOrigin:
         self.body_bytes_sent = 0
         self.app = web.Application()
         self.app.router.add_get("/media/{name}", self.serve)
+        self.app.router.add_get("/device/v1/media/{name}", self.serve)
+        self.app.router.add_get("/device/v1/manifest", self.manifest)
+        #: The manifest to answer with (raw bytes, so tests can send malformed ones).
+        self.manifest_body: bytes | None = None
+        self.manifest_requests: list[str | None] = []
 
     def add(self, data: bytes, *, key: str | None = None, **kw: object) -> Blob:
         blob = Blob(data, **kw)  # type: ignore[arg-type]
         blob.etag = blob.etag or f'"{blob.sha256}"'
         self.blobs[key or blob.sha256] = blob
         return blob
+
+    async def manifest(self, request: web.Request) -> web.Response:
+        self.manifest_requests.append(request.headers.get("If-None-Match"))
+        if self.manifest_body is None:
+            raise web.HTTPServiceUnavailable()
+        etag = '"' + hashlib.sha256(self.manifest_body).hexdigest()[:16] + '"'
+        if request.headers.get("If-None-Match") == etag:
+            return web.Response(status=304, headers={"ETag": etag})
+        return web.Response(body=self.manifest_body, content_type="application/json", headers={"ETag": etag})
 
     async def serve(self, request: web.Request) -> web.StreamResponse:
         self.requests.append(dict(request.headers))
