@@ -29,13 +29,13 @@ class Outbox:
     """Blocking SQLite work runs in a thread; one connection, used by one task at a time."""
 
     def __init__(self, path: Path) -> None:
-        self._path = path
+        self.path = path
         self._conn: sqlite3.Connection | None = None
         self._lock = asyncio.Lock()
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            self._conn = open_outbox(self._path)
+            self._conn = open_outbox(self.path)
         return self._conn
 
     async def _run(self, fn, *args):  # type: ignore[no-untyped-def]

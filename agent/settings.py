@@ -35,9 +35,11 @@ class AgentSettings:
     outbox_capacity_events: int = DEFAULT_CAPACITY_EVENTS
     #: Software update: where releases are installed (``releases/<version>``, ``current``).
     install_dir: Path = Path("/opt/neopro")
-    #: How services are restarted after an update ("{services}" is replaced by their names).
-    restart_command: str = "systemctl restart {services}"
-    update_services: str = "neopro-player neopro-remote"
+    #: How a service is restarted ("{service}" becomes its unit), per the image's sudo rules.
+    restart_command: str = "sudo -n systemctl restart {service}"
+    reboot_command: str = "sudo -n systemctl reboot"
+    #: Which services an update restarts before its health gate (the agent restarts last).
+    update_services: str = "player remote"
     #: The health gate after an update: the player on air (or idle by design) and a heartbeat
     #: accepted within this many seconds, else roll back.
     health_timeout_s: float = 120.0
