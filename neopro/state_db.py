@@ -74,8 +74,7 @@ OUTBOX_MIGRATIONS = (
         boot_id         TEXT NOT NULL,
         created_mono_ns INTEGER NOT NULL
     );
-    -- SQLite refuses an explicit rowid column here, and every index entry already ends with the
-    -- rowid, so this index serves `WHERE closed = 1 ORDER BY rowid` as it is.
+    -- every index ends with the rowid already: (closed) lists ready rows in insertion order
     CREATE INDEX outbox_ready ON outbox(closed);
     """,
 )

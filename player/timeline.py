@@ -1,0 +1,77 @@
+"""What mpv plays: one EDL timeline of clips (ARCHITECTURE decision 11).
+
+A playlist makes mpv rebuild its audio chain at every file (~100 ms of frozen picture per
+seam); an EDL of clips in one profile plays through its seams without a dropped frame.
+mpv shows each EDL segment as a chapter, so a chapter change is the instant a clip starts.
+
+The loop of a phase is repeated inside one timeline until it lasts hours, because the end
+of a timeline is the one seam that is not seamless. A trigger is a new timeline: the
+triggered clip, then the loop from the sponsor it interrupted, so the way back to the
+loop is an ordinary seamless chapter change.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from neopro.contracts import Phase, Trigger, Video
+
+#: A timeline never has more segments than this, whatever the loop's length.
+MAX_SEGMENTS = 1000
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One clip of a timeline and why it is there."""
+
+    video: Video
+    path: Path
+    trigger: Trigger = Trigger.LOOP
+    category_id: str | None = None
+    #: The index in the phase's loop, for a loop clip; None for a triggered clip.
+    slot: int | None = None
+    #: The wire command that asked for this clip (its ``id``), for ``started``.
+    command_id: str | None = None
+
+    @property
+    def triggered(self) -> bool:
+        return self.slot is None
+
+
+@dataclass(frozen=True)
+class Timeline:
+    segments: tuple[Segment, ...]
+    phase: Phase
+    #: Where to start in the first segment (seconds): a timeline rebuilt under a clip on air.
+    start_s: float = 0.0
+    #: The first segment continues the clip already on air (its proof-of-play row stays open).
+    continues: bool = False
+
+    def edl(self) -> str:
+        return "edl://" + ";".join(_edl_entry(s.path) for s in self.segments)
+
+    def first_loop_slot(self) -> int | None:
+        return next((s.slot for s in self.segments if s.slot is not None), None)
+
+
+def _edl_entry(path: Path) -> str:
+    # %length% quoting lets any byte (';', ',') appear in a path; the length is in bytes.
+    raw = str(path)
+    return f"%{len(raw.encode())}%{raw}"
+
+
+def loop_segments(loop: list[tuple[Video, Path]], *, from_slot: int, min_seconds: float) -> list[Segment]:
+    """The phase's loop from ``from_slot``, repeated until it lasts ``min_seconds``."""
+    if not loop:
+        return []
+    n = len(loop)
+    out: list[Segment] = []
+    total = 0.0
+    i = from_slot % n
+    while (total < min_seconds or len(out) < n) and len(out) < MAX_SEGMENTS:
+        video, path = loop[i]
+        out.append(Segment(video=video, path=path, slot=i))
+        total += video.duration_s
+        i = (i + 1) % n
+    return out

@@ -1,0 +1,126 @@
+"""A trigger cuts in and the loop comes back; proof-of-play rows match what was on air."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+import pytest
+from player_helpers import CLIPS, on_air, plays, until
+
+from neopro.contracts import ProofOfPlay, Trigger, wire
+
+pytestmark = pytest.mark.slow
+TOL = 0.2
+
+
+def summary(rows: list[ProofOfPlay]) -> list[tuple[str, bool, str | None]]:
+    return [(r.media_id, r.completed, r.interrupted_by) for r in rows]
+
+
+async def test_goal_clip_cuts_in_and_loop_resumes_at_the_interrupted_sponsor(site, make_player, data_dir):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-b", timeout=6)
+    await asyncio.sleep(0.6)
+    reply = await player.handle(
+        wire.PlayVideo(id="goal-1", video_id="goal"), arrival_ns := time.monotonic_ns()
+    )
+    assert reply is None  # a play is confirmed by `started`, not an ack
+    await until(lambda: on_air(player) == "goal")
+    await until(lambda: on_air(player) == "spot-b", timeout=4)  # the interrupted sponsor, from its start
+    await until(lambda: on_air(player) == "spot-c", timeout=4)
+    await player.stop()
+
+    rows = plays(data_dir)
+    assert summary(rows) == [
+        ("spot-a", True, None),
+        ("spot-b", False, "trigger"),
+        ("goal", True, None),
+        ("spot-b", True, None),
+        ("spot-c", False, "shutdown"),
+    ]
+    a, b1, goal, b2, _ = rows
+    assert abs(a.seconds_on_screen - CLIPS["spot-a"][2]) <= TOL
+    assert abs(b1.seconds_on_screen - (arrival_ns - b1.started_mono_ns) / 1e9) <= TOL
+    assert abs(goal.seconds_on_screen - CLIPS["goal"][2]) <= TOL
+    assert abs(b2.seconds_on_screen - CLIPS["spot-b"][2]) <= TOL
+    assert goal.trigger == Trigger.REMOTE and goal.category_id == "goal" and a.trigger == Trigger.LOOP
+    assert a.sponsor_id == "sponsor-a" and a.site_id == "site-1" and goal.sponsor_id is None
+    # wall-clock and monotonic times agree with the order things were on screen
+    mono = [r.started_mono_ns for r in rows]
+    assert mono == sorted(mono)
+    for r in rows:
+        assert r.ended_at is not None and r.ended_at >= r.started_at and len(r.event_id) == 32
+    assert len({r.event_id for r in rows}) == len(rows)
+    # the command was answered with `started` at the clip's first frame
+    (cmd, arrived, shown) = player.latencies[0]
+    assert cmd == "goal-1" and arrived == arrival_ns and shown == goal.started_mono_ns
+
+
+async def test_resume_next_goes_on_with_the_following_sponsor(site, make_player, data_dir):
+    site(resume="next")
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-a")
+    await asyncio.sleep(0.5)
+    await player.handle(wire.PlayVideo(category_id="goal"))
+    await until(lambda: on_air(player) == "goal")
+    await until(lambda: on_air(player) not in ("goal", None), timeout=4)
+    assert on_air(player) == "spot-b"
+    await player.stop()
+    assert summary(plays(data_dir))[:3] == [
+        ("spot-a", False, "trigger"),
+        ("goal", True, None),
+        ("spot-b", False, "shutdown"),
+    ]
+
+
+async def test_trigger_during_trigger_replaces_it(site, make_player, data_dir):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-a")
+    await player.handle(wire.PlayVideo(video_id="goal"))
+    await until(lambda: on_air(player) == "goal")
+    await asyncio.sleep(0.5)
+    await player.handle(wire.PlayVideo(video_id="timeout"))
+    await until(lambda: on_air(player) == "timeout")
+    await until(lambda: on_air(player) == "spot-a", timeout=4)
+    await player.stop()
+    rows = plays(data_dir)
+    assert summary(rows) == [
+        ("spot-a", False, "trigger"),
+        ("goal", False, "trigger"),
+        ("timeout", True, None),
+        ("spot-a", False, "shutdown"),
+    ]
+    assert abs(rows[2].seconds_on_screen - CLIPS["timeout"][2]) <= TOL
+
+
+async def test_trigger_during_trigger_queues_after_it_when_configured(site, make_player, data_dir):
+    site(trigger_during_trigger="queue")
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-a")
+    await player.handle(wire.PlayVideo(video_id="goal"))
+    await until(lambda: on_air(player) == "goal")
+    await asyncio.sleep(0.5)
+    await player.handle(wire.PlayVideo(video_id="timeout"))
+    await until(lambda: on_air(player) == "timeout", timeout=4)
+    await until(lambda: on_air(player) == "spot-a", timeout=4)
+    await player.stop()
+    rows = plays(data_dir)
+    assert summary(rows) == [
+        ("spot-a", False, "trigger"),
+        ("goal", True, None),  # one row: the queue did not cut the goal clip
+        ("timeout", True, None),
+        ("spot-a", False, "shutdown"),
+    ]
+    assert abs(rows[1].seconds_on_screen - CLIPS["goal"][2]) <= TOL
+    assert abs(rows[2].seconds_on_screen - CLIPS["timeout"][2]) <= TOL
+
+
+async def test_unknown_video_is_refused_with_its_reason(site, make_player):
+    site()
+    player = await make_player()
+    reply = await player.handle(wire.PlayVideo(id="x", video_id="nope"))
+    assert isinstance(reply, wire.Error) and reply.of == "x" and reply.code == "not_found"
+    assert "nope" in reply.message and reply.field == "$.video_id"
