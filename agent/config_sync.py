@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import aiohttp
@@ -55,6 +56,7 @@ class ConfigSync:
         limits: MediaLimits | None = None,
         throttle: Throttle | None = None,
         media_session: aiohttp.ClientSession | None = None,
+        on_applied: Callable[[SiteConfig], Awaitable[object]] | None = None,
     ) -> None:
         self.client = client
         self.data = data
@@ -62,6 +64,7 @@ class ConfigSync:
         self.limits = limits or MediaLimits()
         self.throttle = throttle
         self.media_session = media_session or client.session
+        self.on_applied = on_applied
         self.applied_version, self.applied_at = _applied_on_disk(data)
         self.last_error: str | None = None
         self._etag: str | None = None
@@ -106,6 +109,8 @@ class ConfigSync:
             if self.board is not None:
                 self.board.clear_alert("disk")
                 self.board.update(applied_config_version=cfg.version, config_error=None)
+            if self.on_applied is not None:
+                await self.on_applied(cfg)
             keep = {v.filename for v in cfg.without_expired().videos}
             await asyncio.to_thread(collect_garbage, self.data.media_dir, keep)
             return True

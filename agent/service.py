@@ -23,14 +23,17 @@ from .config_sync import ConfigSync
 from .device import DeviceIdentity
 from .handlers import base_handlers
 from .heartbeat import HeartbeatSource
+from .hub_link import HubLink
 from .media_errors import MediaError
 from .media_fetch import MediaLimits
 from .outbox import Outbox
 from .push import PushChannel, Revoked
 from .sd_notify import notify
+from .services import restart
 from .settings import AgentSettings
 from .status import StatusBoard
 from .throttle import Throttle
+from .update import Releases, Updater
 from .uploader import Uploader
 
 log = logging.getLogger("neopro.agent")
@@ -67,6 +70,7 @@ class Agent:
                     max_file_bytes=s.media_max_file_bytes, reserve_bytes=s.media_reserve_bytes
                 ),
                 throttle=Throttle(s.bandwidth_cap_bps or None),
+                on_applied=self._tell_player,
             )
             self.uploader = Uploader(
                 self.client,
@@ -77,7 +81,21 @@ class Agent:
                 capacity=s.outbox_capacity_events,
                 backoff=self._backoff(),
             )
+            self.hub = HubLink(s.hub_url, self.data.player_token())
+            self._beats = HeartbeatSource(
+                self.data.root, self.config, lambda: self._backlog, self.hub.on_air, s.install_dir
+            )
             self.handlers.update(base_handlers(s, self.sync_now))
+            self.handlers["update_software"] = Updater(
+                self.client,
+                Releases(s.install_dir),
+                restart_command=s.restart_command,
+                services=s.update_services.split(),
+                health_timeout_s=s.health_timeout_s,
+                player_healthy=self.hub.player_healthy,
+                heartbeat=self._send_heartbeat,
+                restart_agent=self._restart_agent_later,
+            )
             self.runner = CommandRunner(self.client, self.command_log, self.handlers)
             self.push = PushChannel(
                 self.client, self.runner.receive_raw, self._config_hint, backoff=self._backoff()
@@ -97,6 +115,7 @@ class Agent:
                 self._poll_loop(),
                 self._results_loop(),
                 self._keepalive_loop(),
+                self.hub.run(session),
             ]
             try:
                 await _first_failure(tasks)
@@ -108,6 +127,20 @@ class Agent:
     def _config_hint(self, version: int) -> None:
         if version != self.config.applied_version:
             self.config_wanted.set()
+
+    async def _tell_player(self, _cfg: object) -> None:
+        if not await self.hub.reload_config():
+            log.info("the hub is not reachable: the player picks the new configuration up from the file")
+
+    def _restart_agent_later(self) -> None:
+        """After a kept update the agent restarts into the new release, once its result is out."""
+
+        async def later() -> None:
+            await asyncio.sleep(1.0)
+            await self.runner.report_pending()
+            await restart(self.settings.restart_command, ["agent"])
+
+        self._background = asyncio.ensure_future(later())
 
     async def sync_now(self) -> int | None:
         await self.config.sync_once()
@@ -137,21 +170,19 @@ class Agent:
                     raise
                 log.error("config sync: %s", exc.reason)
 
-    async def _heartbeat_loop(self) -> None:
-        source = HeartbeatSource(
-            self.data.root, self.config, lambda: self._backlog, install_dir=self.settings.install_dir
+    async def _send_heartbeat(self) -> None:
+        self._backlog = await self.outbox.backlog()
+        beat = await asyncio.to_thread(self._beats.build)
+        await self.client.heartbeat(beat)
+        self.board.update(
+            cloud="connected", last_heartbeat_at=datetime.now(UTC), outbox_backlog=self._backlog
         )
-        backoff = self._backoff()
+
+    async def _heartbeat_loop(self) -> None:
         while True:
-            self._backlog = await self.outbox.backlog()
-            beat = await asyncio.to_thread(source.build)
             delay = self.settings.heartbeat_interval_s
             try:
-                await self.client.heartbeat(beat)
-                backoff.reset()
-                self.board.update(
-                    cloud="connected", last_heartbeat_at=datetime.now(UTC), outbox_backlog=self._backlog
-                )
+                await self._send_heartbeat()
             except CloudUnavailable as exc:
                 self.board.update(cloud="offline")
                 log.warning("heartbeat: %s", exc.reason)

@@ -37,6 +37,8 @@ class MediaOrigin:
         self.app.router.add_get("/media/{name}", self.serve)
         self.app.router.add_get("/device/v1/media/{name}", self.serve)
         self.app.router.add_get("/device/v1/manifest", self.manifest)
+        self.app.router.add_post("/device/v1/heartbeat", self.heartbeat)
+        self.heartbeats: list[bytes] = []
         #: The manifest to answer with (raw bytes, so tests can send malformed ones).
         self.manifest_body: bytes | None = None
         self.manifest_requests: list[str | None] = []
@@ -46,6 +48,10 @@ class MediaOrigin:
         blob.etag = blob.etag or f'"{blob.sha256}"'
         self.blobs[key or blob.sha256] = blob
         return blob
+
+    async def heartbeat(self, request: web.Request) -> web.Response:
+        self.heartbeats.append(await request.read())
+        return web.Response(status=204)
 
     async def manifest(self, request: web.Request) -> web.Response:
         self.manifest_requests.append(request.headers.get("If-None-Match"))
