@@ -80,7 +80,8 @@ class CloudClient:
         return dict(self._auth)
 
     def url(self, path: str) -> str:
-        return self.base_url + path
+        """A device API path under the cloud's base URL (an absolute URL from settings stays as is)."""
+        return path if path.startswith(("http://", "https://")) else self.base_url + path
 
     def media_url(self, relative: str) -> str:
         """The manifest's media URL, resolved against the cloud; another host is refused.

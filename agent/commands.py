@@ -18,7 +18,7 @@ import msgspec
 
 from neopro.contracts import device_api as api
 
-from .cloud_client import CloudClient, CloudError
+from .cloud_client import CloudClient, CloudError, CloudRefused
 from .command_log import CommandLog
 
 log = logging.getLogger("neopro.agent.commands")
@@ -65,7 +65,15 @@ class CommandRunner:
         log.info("command %s: %s %s", command.id, command.type, command.args)
         try:
             await self.client.ack(command.id)
-        except CloudError as exc:  # the result will tell the cloud anyway
+        except CloudRefused as exc:
+            if exc.status == 409:  # expired or cancelled meanwhile: the cloud says do not run it
+                reason = f"not run: the cloud withdrew it before it started ({exc.reason})"
+                log.warning("command %s: %s", command.id, reason)
+                await self.log.finish(command.id, False, {"error": reason})
+                await self.log.mark_reported(command.id)
+                return
+            log.warning("command %s: ack refused (%s); running it anyway", command.id, exc.reason)
+        except CloudError as exc:  # offline: run it, the result will tell the cloud
             log.warning("command %s: ack not delivered (%s)", command.id, exc.reason)
         handler = self.handlers.get(str(command.type))
         if handler is None:

@@ -98,7 +98,7 @@ class ConfigSync:
                 self.last_error = exc.reason
                 if self.board is not None:
                     self.board.alert("disk", exc.reason)
-                    self.board.update(config_error=exc.reason)
+                    self.board.update(config_error=exc.reason, force=True)
                 log.error("configuration %d waits: %s", manifest.config.version, exc.reason)
                 return False
             await asyncio.to_thread(atomic_write, self.data.current_config, encode_site_config(cfg))
@@ -108,7 +108,7 @@ class ConfigSync:
             log.info("configuration %d applied (%d videos)", cfg.version, len(cfg.videos))
             if self.board is not None:
                 self.board.clear_alert("disk")
-                self.board.update(applied_config_version=cfg.version, config_error=None)
+                self.board.update(applied_config_version=cfg.version, config_error=None, force=True)
             if self.on_applied is not None:
                 await self.on_applied(cfg)
             keep = {v.filename for v in cfg.without_expired().videos}
@@ -169,7 +169,7 @@ class ConfigSync:
         self._etag = etag
         log.error("%s; the current configuration stays", reason)
         if self.board is not None:
-            self.board.update(config_error=reason)
+            self.board.update(config_error=reason, force=True)
 
 
 def _applied_on_disk(data: DataDir) -> tuple[int | None, datetime | None]:

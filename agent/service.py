@@ -80,7 +80,9 @@ class Agent:
                 interval_s=s.upload_interval_s,
                 capacity=s.outbox_capacity_events,
                 backoff=self._backoff(),
+                events_url=s.events_url,
             )
+            self.board.update(applied_config_version=self.config.applied_version, force=True)
             self.hub = HubLink(s.hub_url, self.data.player_token())
             self._beats = HeartbeatSource(
                 self.data.root, self.config, lambda: self._backlog, self.hub.on_air, s.install_dir

@@ -23,6 +23,8 @@ class AgentSettings:
     command_poll_interval_s: float = 30.0
     upload_interval_s: float = 10.0
     upload_batch: int = 500
+    #: Where event batches go; empty: the cloud's ``/device/v1/events`` (issue 6 builds it).
+    events_url: str = ""
     backoff_base_s: float = 1.0
     backoff_cap_s: float = 300.0
     #: Request timeouts: a stalled link is given up after this many seconds without a byte.

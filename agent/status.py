@@ -51,9 +51,9 @@ class StatusBoard:
         self._downloads.pop(filename, None)
         self.publish(force=True)
 
-    def update(self, **fields: object) -> None:
+    def update(self, *, force: bool = False, **fields: object) -> None:
         self.status = msgspec.structs.replace(self.status, **fields)
-        self.publish()
+        self.publish(force=force)
 
     def publish(self, *, force: bool = False) -> None:
         now = time.monotonic()

@@ -26,10 +26,10 @@ log = logging.getLogger("neopro.agent.upload")
 EVENTS_PATH = f"{api.API_PREFIX}/events"
 
 
-async def post_events(client: CloudClient, rows: list[OutboxRow]) -> None:
+async def post_events(client: CloudClient, rows: list[OutboxRow], url: str = EVENTS_PATH) -> None:
     """Send one batch; returns only when the cloud answered 2xx (else raises)."""
     body = b'{"events":[' + b",".join(r.body for r in rows) + b"]}"
-    await client.request("POST", EVENTS_PATH, body=body)
+    await client.request("POST", url, body=body)
 
 
 class Uploader:
@@ -43,8 +43,10 @@ class Uploader:
         interval_s: float = 10.0,
         capacity: int | None = None,
         backoff: Backoff | None = None,
+        events_url: str = "",
     ) -> None:
         self.client, self.outbox, self.board = client, outbox, board
+        self.events_url = events_url or EVENTS_PATH
         self.batch, self.interval_s = batch, interval_s
         self.capacity = capacity
         self.backoff = backoff or Backoff()
@@ -60,7 +62,7 @@ class Uploader:
             if not rows:
                 return total
             try:
-                await post_events(self.client, rows)
+                await post_events(self.client, rows, self.events_url)
             except CloudRefused as exc:
                 if exc.status == 413 and size > 1:
                     size = max(1, size // 2)  # too big for the cloud: smaller batches, nothing dropped
