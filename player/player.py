@@ -287,6 +287,9 @@ class Player:
     def _resume_slot(self) -> int:
         """The loop slot to come back to after what is on air."""
         segment, timeline = self.segment, self.timeline
+        if timeline is not None and segment is None:  # a timeline still loading: keep its way back
+            first = next((s for s in timeline.segments if s.slot is not None), None)
+            return self._slot_now(first) if first else 0
         if segment is None or timeline is None or self.index is None:
             return 0
         if segment.slot is not None:
@@ -523,12 +526,21 @@ class Player:
         on_air, timeline, index = self.segment, self.timeline, self.index
         mode = self.config.playback.trigger_during_trigger if self.config else "replace"
         resume = self._resume_slot()
-        if on_air is not None and on_air.triggered and mode == "queue" and timeline and index is not None:
+        if mode == "queue" and on_air is not None and on_air.triggered and timeline and index is not None:
+            # rebuilt under the clip on air, from where it is: it plays on, the new one follows
             start, _ = self._bounds(index)
             queued = [s for s in timeline.segments[index + 1 :] if s.slot is None]
             segments = (on_air, *queued, segment, *self._loop_segments(resume))
             offset = max(0.0, (self.engine.time_pos if self.engine else start) or start) - start
             self._load(Timeline(segments, self.phase, start_s=offset, continues=True), interrupted_by=None)
+            return
+        if mode == "queue" and on_air is None and timeline and timeline.segments[0].triggered:
+            # a trigger still loading: queue behind it in the timeline that replaces it
+            head = timeline.triggered_head()
+            segments = (*head, segment, *self._loop_segments(resume))
+            self._load(
+                Timeline(segments, self.phase, timeline.start_s, timeline.continues), interrupted_by=None
+            )
             return
         self._load(Timeline((segment, *self._loop_segments(resume)), self.phase), interrupted_by="trigger")
 
