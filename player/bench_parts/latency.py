@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import random
 import shutil
 import subprocess
 import tempfile
@@ -16,12 +17,21 @@ from websockets.asyncio.server import serve
 
 from neopro.contracts import wire
 from neopro.datadir import DataDir
+from neopro.media.profile import FPS
 
 from ..app import run_player
 from ..settings import PlayerSettings
 from .media import SPONSORS, BenchMedia, install_site
 
-SETTLE_S = 0.25  # the other clip plays this long before each measured load
+#: The other clip plays this long before each measured load, plus up to one frame period at
+#: random: a command lands anywhere in the frame on screen, and mpv shows the new clip only
+#: after the frame it has already queued (up to 40 ms more at 25 fps). A fixed delay would
+#: lock every measure to one phase of that frame and be luckier or unluckier than real taps.
+SETTLE_S = 0.25
+
+
+def _settle() -> float:
+    return SETTLE_S + random.uniform(0, 1 / FPS)
 
 
 def bare_loadfile_ms(media: BenchMedia, count: int) -> list[float]:
@@ -41,7 +51,7 @@ def bare_loadfile_ms(media: BenchMedia, count: int) -> list[float]:
             restarted.clear()
             player.command("loadfile", str(media.sponsor_upload), "replace")
             restarted.wait(10)
-            time.sleep(SETTLE_S)  # another clip is playing
+            time.sleep(_settle())  # another clip is playing
             restarted.clear()
             t0 = time.perf_counter()
             player.command("loadfile", str(media.goal_upload), "replace")
@@ -80,7 +90,7 @@ async def trigger_ms(media: BenchMedia, count: int) -> list[float]:
         await _until(lambda: bool(hub_ws) and player.segment is not None)
         ws = hub_ws[0]
         for i in range(count + 1):
-            await asyncio.sleep(SETTLE_S)  # a sponsor is playing
+            await asyncio.sleep(_settle())  # a sponsor is playing
             await ws.send(wire.encode(wire.PlayVideo(id=f"t{i}", video_id="goal")))
             msg = await asyncio.wait_for(started_msgs.get(), 10)
             assert msg.of == f"t{i}"
