@@ -124,3 +124,15 @@ async def test_unknown_video_is_refused_with_its_reason(site, make_player):
     reply = await player.handle(wire.PlayVideo(id="x", video_id="nope"))
     assert isinstance(reply, wire.Error) and reply.of == "x" and reply.code == "not_found"
     assert "nope" in reply.message and reply.field == "$.video_id"
+
+
+async def test_second_tap_while_the_first_clip_loads_keeps_the_way_back(site, make_player, data_dir):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-b", timeout=6)
+    await player.handle(wire.PlayVideo(video_id="goal"))
+    await player.handle(wire.PlayVideo(video_id="timeout"))  # before the goal's first frame
+    await until(lambda: on_air(player) == "timeout")
+    await until(lambda: on_air(player) == "spot-b", timeout=4)  # still the interrupted sponsor
+    await player.stop()
+    assert [r.media_id for r in plays(data_dir)] == ["spot-a", "spot-b", "timeout", "spot-b"]
