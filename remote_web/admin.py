@@ -25,7 +25,10 @@ COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
 def _tell_player(request: web.Request) -> bool:
-    return request.app[HUB].send_to_player(wire.ReloadConfig())
+    """The configuration changed: the player reloads it, the phones redraw their buttons."""
+    hub = request.app[HUB]
+    hub.broadcast_state()
+    return hub.send_to_player(wire.ReloadConfig())
 
 
 async def _json(request: web.Request) -> dict:

@@ -48,7 +48,7 @@ async def _state_db(app: web.Application):
         window_s=settings.lockout_window_s,
         base_delay_s=settings.lockout_base_delay_s,
     )
-    hub = Hub(MatchStore(db))
+    hub = Hub(MatchStore(db), site_etag=app[SITE].etag)
     await hub.start()
     app[HUB] = hub
     if not await app[AUTH].configured():

@@ -18,6 +18,7 @@ import collections
 import itertools
 import logging
 import time
+from collections.abc import Callable
 
 import msgspec
 
@@ -34,8 +35,9 @@ _MATCH_COMMANDS = (wire.ScoreChange, wire.ScoreReset, wire.SetTeams, wire.MatchS
 
 
 class Hub:
-    def __init__(self, store: MatchStore) -> None:
+    def __init__(self, store: MatchStore, site_etag: Callable[[], str | None] = lambda: None) -> None:
         self._store = store
+        self._site_etag = site_etag
         self.phones: set[Client] = set()
         self.player: Client | None = None
         self.player_status = wire.PlayerStatus()
@@ -179,7 +181,10 @@ class Hub:
     # -- frames to phones ---------------------------------------------------------------
     def state(self) -> wire.State:
         return wire.State(
-            player_connected=self.player is not None, player=self.player_status, match=self.match
+            player_connected=self.player is not None,
+            player=self.player_status,
+            match=self.match,
+            site_etag=self._site_etag(),
         )
 
     def broadcast_state(self) -> None:

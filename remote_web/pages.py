@@ -182,6 +182,7 @@ async def remote_data(request: web.Request) -> web.StreamResponse:
         "language": cfg.remote.language,
         "club": cfg.site.club_name,
         "version": cfg.version,
+        "etag": request.app[SITE].etag(),
         "categories": [
             {"id": c.id, "label": c.label, "color": c.color[:7], "icon": c.icon, "owner": c.owner.value,
              "phases": [p.value for p in c.phases], "videos": c.all_videos()}

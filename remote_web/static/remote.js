@@ -5,7 +5,7 @@
   const boot = JSON.parse(document.getElementById("data").textContent);
   const W = boot.words;
   const $ = (id) => document.getElementById(id);
-  let ws = null, seq = 0, configVersion, retryMs = 500, state = null, site = null, audience = 0, shownAt = 0;
+  let ws = null, seq = 0, siteSeen, retryMs = 500, state = null, site = null, audience = 0, shownAt = 0;
   const pending = new Map(); // our message id -> the button that sent it
 
   $("logout-csrf").value = boot.csrf;
@@ -92,8 +92,9 @@
     $("match-end").disabled = !match.session;
     if (match.session) { audience = match.session.audience_estimate; $("audience").textContent = audience; }
     drawCategories();
-    if (configVersion !== undefined && p.config_version !== configVersion) loadSite();
-    configVersion = p.config_version;
+    const siteTag = p.config_version + "/" + state.site_etag;
+    if (siteSeen !== undefined && siteTag !== siteSeen) loadSite();
+    siteSeen = siteTag;
   }
 
   function drawProgress() {
@@ -112,13 +113,13 @@
   function drawCategories() {
     if (!site) return;
     const phase = state ? state.match.phase : "neutral";
-    const key = phase + "|" + site.version + "|" + site.categories.length;
+    const key = phase + "|" + site.etag;
     if (key === drawnFor) return;
     drawnFor = key;
     const grid = $("categories");
     grid.replaceChildren();
     for (const c of site.categories) {
-      if (c.phases.length && !c.phases.includes(phase)) continue;
+      if (!c.videos.length || (c.phases.length && !c.phases.includes(phase))) continue;
       const b = document.createElement("button");
       b.type = "button";
       b.className = "cat";

@@ -131,3 +131,27 @@ async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirmin
         await expect(locked.locator("button")).to_have_count(0)
         assert page.js_errors == []
         await ctx.close()
+
+
+async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_reload(hub, tmp_path):
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    from .conftest import page_csrf
+
+    admin = await hub.login("admin")
+    admin.headers["X-CSRF-Token"] = await page_csrf(admin, "/admin")
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("button.cat[data-category=goal]")
+        r = await admin.post("/api/admin/categories", json={"label": "Fans", "color": "#00838F", "icon": "F"})
+        category = (await r.json())["category"]
+        await asyncio.sleep(0.5)
+        assert await page.locator(f"button.cat[data-category={category}]").count() == 0  # empty: not shown
+        clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180))
+        r = await admin.post("/api/admin/upload", params={"category": category, "filename": "fans.mp4"},
+                             data=clip.read_bytes())  # fmt: skip
+        assert r.status == 201
+        await expect(page.locator(f"button.cat[data-category={category}]")).to_have_text("FFans")
+        await ctx.close()
+    await admin.close()
