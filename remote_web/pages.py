@@ -185,7 +185,9 @@ async def remote_data(request: web.Request) -> web.StreamResponse:
         "etag": request.app[SITE].etag(),
         "categories": [
             {"id": c.id, "label": c.label, "color": c.color[:7], "icon": c.icon, "owner": c.owner.value,
-             "phases": [p.value for p in c.phases], "videos": c.all_videos()}
+             "phases": [p.value for p in c.phases], "videos": c.all_videos(),
+             "groups": [{"label": "", "videos": c.videos},
+                        *({"label": s.label, "videos": s.videos} for s in c.subcategories)]}
             for c in cfg.categories
         ],
         "videos": [

@@ -183,21 +183,42 @@
     competition: form.competition.value, audience_estimate: audience }, e.currentTarget));
   $("match-end").addEventListener("click", (e) => send({ type: "match_end" }, e.currentTarget));
 
-  $("search").addEventListener("input", (e) => {
-    const q = e.target.value.trim().toLowerCase();
+  // Every clip, by category then subcategory; the search box filters the list.
+  function drawClips() {
+    const q = $("search").value.trim().toLowerCase();
     const list = $("results");
     list.replaceChildren();
-    if (!q || !site) return;
-    for (const v of site.videos.filter((x) => x.title.toLowerCase().includes(q)).slice(0, 12)) {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = "▶ " + v.title;
-      b.addEventListener("click", () => send({ type: "play", video_id: v.id }, b));
-      li.append(b);
-      list.append(li);
+    if (!site) return;
+    const byId = new Map(site.videos.map((v) => [v.id, v]));
+    for (const c of site.categories) {
+      const rows = [];
+      for (const g of c.groups) {
+        const videos = g.videos.map((id) => byId.get(id)).filter((v) => v && v.title.toLowerCase().includes(q));
+        if (!videos.length) continue;
+        if (g.label) rows.push(heading(g.label, "sub"));
+        for (const v of videos) rows.push(clipButton(v, c.id));
+      }
+      if (rows.length) list.append(heading(c.label, "cat-head"), ...rows);
     }
-  });
+  }
+  function heading(text, cls) {
+    const li = document.createElement("li");
+    li.className = cls;
+    li.textContent = text;
+    return li;
+  }
+  function clipButton(v, categoryId) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "clip";
+    b.dataset.video = v.id;
+    b.textContent = "▶ " + v.title;
+    b.addEventListener("click", () => send({ type: "play", video_id: v.id }, b));
+    li.append(b);
+    return li;
+  }
+  $("search").addEventListener("input", drawClips);
 
   // -- the site configuration (categories, clips); fetched again when it changes ---------
   async function loadSite() {
@@ -207,6 +228,7 @@
     $("title").textContent = site.title;
     document.title = site.title;
     drawnFor = "";
+    drawClips();
     if (state) draw(); else drawCategories();
   }
   loadSite().then(connect, connect);

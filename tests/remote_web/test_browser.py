@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from playwright.async_api import expect
@@ -155,3 +156,20 @@ async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_relo
         await expect(page.locator(f"button.cat[data-category={category}]")).to_have_text("FFans")
         await ctx.close()
     await admin.close()
+
+
+async def test_search_finds_a_clip_and_plays_that_very_clip(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.locator("#clips summary").tap()
+        await expect(page.locator("#results button.clip")).to_have_count(7)  # every sample clip
+        await page.fill("#search", "temps")
+        clips = page.locator("#results button.clip")
+        await expect(clips).to_have_count(1)
+        await clips.tap()
+        sent = await stand_in_player.wait_for(wire.PlayVideo)
+        assert sent.video_id == "timeout" and sent.category_id is None
+        await expect(clips).to_have_class(re.compile(r"\bconfirmed\b"))  # the TV plays it
+        assert page.js_errors == []
+        await ctx.close()
