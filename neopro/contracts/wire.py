@@ -36,9 +36,14 @@ class Message(Struct, tag_field="type", kw_only=True, forbid_unknown_fields=True
 
 # -- session ---------------------------------------------------------------------------
 class Hello(Message, tag="hello", kw_only=True):
-    """First message of the player (with its local token) or of any client."""
+    """First message of the player (with its local token) or of any client.
 
-    role: Literal["phone", "player"]
+    ``agent``: the sync agent, with the same local token as the player. It receives the
+    ``state`` broadcasts (to report what is on air and to gate a software update on the
+    player's health) and may send only ``reload_config`` after it applied a configuration.
+    """
+
+    role: Literal["phone", "player", "agent"]
     token: Annotated[str, Meta(max_length=256)] | None = None
     client: Annotated[str, Meta(max_length=80)] = ""
 

@@ -1,0 +1,114 @@
+"""The agent's line to the hub on the Pi: "take the new configuration", and "what is on air?".
+
+The agent says ``hello`` on the hub's ``/ws`` with ``role="agent"`` and the local token
+(``player.token``, readable by the services' user only). It then gets the hub's ``state``
+broadcasts: the player's status feeds the heartbeat's ``on_air`` and the update's health
+gate. After applying a configuration it sends ``reload_config``. A hub that does not know
+the agent role answers ``unauthenticated``: the agent then relies on the player noticing
+the atomic replace of ``config/current.json`` (its size and mtime change), and the health
+gate reports the player's state as unknown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+import aiohttp
+
+from neopro.contracts import ContractError, wire
+
+from .backoff import Backoff
+
+log = logging.getLogger("neopro.agent.hub")
+
+
+class HubLink:
+    def __init__(self, hub_url: str, token: str, *, backoff: Backoff | None = None) -> None:
+        self.ws_url = (
+            hub_url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/ws"
+        )
+        self.token = token
+        self.backoff = backoff or Backoff(0.5, 30.0)
+        self.player_connected = False
+        self.player: wire.PlayerStatus | None = None
+        #: None until the hub answered; False when it refused the agent role.
+        self.accepted: bool | None = None
+        #: ``time.monotonic()`` of the last state received on a live connection.
+        self.state_at = 0.0
+        self.changed = asyncio.Event()
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+
+    # -- what the agent asks -----------------------------------------------------------
+    def on_air(self) -> str | None:
+        if self.player is None or self.player.on_air is None:
+            return None
+        return self.player.on_air.video_id
+
+    def player_healthy(self, since: float = 0.0) -> bool:
+        """The player is connected and plays something or shows its idle screen by design.
+
+        ``since`` (``time.monotonic()``): only a state the hub sent after that moment counts,
+        so a gate after a restart never passes on what the old processes said.
+        """
+        return (
+            self.state_at > since
+            and self.player_connected
+            and self.player is not None
+            and (self.player.on_air is not None or self.player.idle)
+            and self.player.last_error is None
+        )
+
+    async def reload_config(self) -> bool:
+        """Tell the player to take the new configuration now; False when the hub is not reachable."""
+        if self._ws is None or self._ws.closed:
+            return False
+        try:
+            await self._ws.send_bytes(wire.encode(wire.ReloadConfig()))
+        except (ConnectionError, aiohttp.ClientError):
+            return False
+        return True
+
+    # -- the connection ----------------------------------------------------------------
+    async def run(self, session: aiohttp.ClientSession) -> None:
+        while True:
+            try:
+                await self._session(session)
+            except (aiohttp.ClientError, TimeoutError, ConnectionError, OSError) as exc:
+                log.debug("hub link down: %s", exc)
+            self._ws = None
+            self.player_connected = False
+            self.changed.set()
+            await asyncio.sleep(self.backoff.next_delay())
+
+    async def _session(self, session: aiohttp.ClientSession) -> None:
+        async with session.ws_connect(self.ws_url, heartbeat=20) as ws:
+            await ws.send_bytes(
+                wire.encode(wire.Hello(role="agent", token=self.token, client="neopro-agent"))
+            )
+            self._ws = ws
+            async for msg in ws:
+                if msg.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                    break
+                try:
+                    frame = wire.any_codec.decode(msg.data)
+                except ContractError:
+                    continue
+                if isinstance(frame, wire.State):
+                    if not self.accepted:
+                        log.info("hub link up")
+                    self.accepted = True
+                    self.backoff.reset()
+                    self.player_connected, self.player = frame.player_connected, frame.player
+                    self.state_at = time.monotonic()
+                    self.changed.set()
+                elif isinstance(frame, wire.Error) and frame.code in ("unauthenticated", "forbidden"):
+                    if self.accepted is not False:
+                        log.warning(
+                            "the hub refused the agent (%s); relying on the config file's change",
+                            frame.message,
+                        )
+                    self.accepted = False
+                    self.backoff.attempt = max(self.backoff.attempt, 6)  # ask again, but rarely
+                    return

@@ -1,0 +1,58 @@
+"""Garbage-collect media only after a new configuration is applied, and never what is on air.
+
+What the applied configuration names stays; so does any file a process (the player) has
+open right now, found through ``/proc/*/fd``: a clip the new configuration dropped may
+still be finishing on the TV, and is collected by a later pass. Stale ``.part`` files of
+media no longer wanted go too. Nothing outside ``media/`` is ever touched.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+log = logging.getLogger("neopro.agent.media")
+
+
+def open_files_under(directory: Path) -> set[str]:
+    """Names of files in ``directory`` that some process we can see holds open."""
+    prefix = str(directory.resolve()) + os.sep
+    names: set[str] = set()
+    for pid in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not pid.isdigit():
+            continue
+        fd_dir = f"/proc/{pid}/fd"
+        try:
+            fds = os.listdir(fd_dir)
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                target = os.readlink(f"{fd_dir}/{fd}")
+            except OSError:
+                continue
+            if target.startswith(prefix):
+                names.add(target[len(prefix) :])
+    return names
+
+
+def collect_garbage(media_dir: Path, keep: set[str]) -> list[str]:
+    """Delete files of ``media_dir`` the applied configuration no longer names; returns their names."""
+    busy = open_files_under(media_dir)
+    removed: list[str] = []
+    for entry in os.scandir(media_dir):
+        if not entry.is_file(follow_symlinks=False):
+            continue
+        name = entry.name
+        base = name.removesuffix(".etag").removesuffix(".part")
+        if base in keep or name in busy or name.startswith("."):
+            continue
+        try:
+            os.unlink(entry.path)
+        except FileNotFoundError:
+            continue
+        removed.append(name)
+    if removed:
+        log.info("media GC: removed %d file(s) the applied configuration no longer names", len(removed))
+    return sorted(removed)

@@ -1,0 +1,92 @@
+"""The agent's side of the proof-of-play outbox in ``state.db``.
+
+The player inserts a row when a clip starts and marks it ``closed=1`` when the row is
+final. The agent reads closed rows in ``rowid`` order (the order they were written), sends
+them as a batch, and deletes exactly the rows it sent, only after the cloud answered 2xx.
+A crash between the 2xx and the delete re-sends the batch; the cloud ignores event ids it
+already has, so every play is counted once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+
+from neopro.state_db import open_outbox
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    rowid: int
+    event_id: str
+    kind: str
+    body: bytes
+
+
+class Outbox:
+    """Blocking SQLite work runs in a thread; one connection, used by one task at a time."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = asyncio.Lock()
+
+    def _db(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self._conn = open_outbox(self.path)
+        return self._conn
+
+    async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
+        async with self._lock:
+            return await asyncio.to_thread(fn, *args)
+
+    # -- blocking helpers ------------------------------------------------------------
+    def _read(self, limit: int) -> list[OutboxRow]:
+        rows = self._db().execute(
+            "SELECT rowid, event_id, kind, body FROM outbox WHERE closed = 1 ORDER BY rowid LIMIT ?",
+            (limit,),
+        )
+        return [OutboxRow(r[0], r[1], r[2], r[3].encode() if isinstance(r[3], str) else r[3]) for r in rows]
+
+    def _delete(self, event_ids: list[str]) -> int:
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            deleted = 0
+            for start in range(0, len(event_ids), 500):
+                chunk = event_ids[start : start + 500]
+                marks = ",".join("?" * len(chunk))
+                cur = conn.execute(f"DELETE FROM outbox WHERE closed = 1 AND event_id IN ({marks})", chunk)
+                deleted += cur.rowcount
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return deleted
+
+    def _backlog(self) -> tuple[int, int]:
+        row = self._db().execute("SELECT count(*), coalesce(sum(closed), 0) FROM outbox").fetchone()
+        return int(row[0]), int(row[1])
+
+    # -- async API --------------------------------------------------------------------
+    async def next_batch(self, limit: int = 500) -> list[OutboxRow]:
+        """The oldest closed rows, at most ``limit``; an open (still on air) row is never sent."""
+        return await self._run(self._read, limit)
+
+    async def delete_sent(self, rows: list[OutboxRow]) -> int:
+        """Delete the rows of a batch the cloud acknowledged with a 2xx."""
+        if not rows:
+            return 0
+        return await self._run(self._delete, [r.event_id for r in rows])
+
+    async def backlog(self) -> int:
+        """Every row still on the device (open or closed): what the buffer holds."""
+        total, _closed = await self._run(self._backlog)
+        return total
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None

@@ -1,0 +1,224 @@
+"""Software update: verified, installed beside the running one, switched atomically, health-gated.
+
+``<install dir>/releases/<version>/`` holds each release (the tarball unpacked, with its own
+virtualenv when it ships one); ``<install dir>/current`` is a symlink the systemd units run
+from. An update downloads the tarball, checks its sha256, unpacks it (refusing any member
+that would land outside its directory), points ``current`` at it with one ``rename`` of a
+new symlink (atomic: a power cut leaves the old or the new link, never none), restarts the
+player and the hub, then waits for the health gate: the player on air or idle by design,
+and a heartbeat accepted by the cloud, within ``health_timeout_s``. Otherwise it points
+``current`` back, restarts the services again and reports why. The agent restarts itself
+last, once the result is reported.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import logging
+import os
+import re
+import shutil
+import tarfile
+import time
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from neopro.datadir import fsync_dir
+
+from .cloud_client import CloudClient, CloudError
+from .commands import CommandFailed
+from .services import restart
+
+log = logging.getLogger("neopro.agent.update")
+
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+#: Releases kept on disk besides the current one (for a manual roll back).
+KEEP_RELEASES = 3
+
+
+class Releases:
+    def __init__(self, install_dir: Path) -> None:
+        self.root = install_dir
+        self.releases = install_dir / "releases"
+        self.current = install_dir / "current"
+
+    def current_version(self) -> str | None:
+        try:
+            return os.readlink(self.current).rstrip("/").rsplit("/", 1)[-1]
+        except OSError:
+            return None
+
+    def switch(self, version: str) -> None:
+        """Point ``current`` at ``releases/<version>`` atomically (new symlink + rename + fsync)."""
+        target = self.releases / version
+        if not target.is_dir():
+            raise CommandFailed(f"release {version} is not installed in {self.releases}")
+        tmp = self.root / f".current.{os.getpid()}.tmp"
+        tmp.unlink(missing_ok=True)
+        os.symlink(target, tmp)
+        os.replace(tmp, self.current)
+        fsync_dir(self.root)
+
+    def install(self, version: str, tarball: Path) -> Path:
+        """Unpack into ``releases/<version>`` (via a temp dir renamed at the end); returns it."""
+        dest = self.releases / version
+        tmp = self.releases / f".{version}.unpacking"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        try:
+            with tarfile.open(tarball) as tar:
+                # The "data" filter refuses absolute paths, "..", links out of the tree, devices.
+                tar.extractall(tmp, filter="data")
+        except (tarfile.TarError, OSError) as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise CommandFailed(f"release {version}: the tarball cannot be unpacked safely: {exc}") from None
+        if dest.exists():
+            shutil.rmtree(dest)
+        os.replace(tmp, dest)
+        fsync_dir(self.releases)
+        return dest
+
+    def prune(self, keep: set[str]) -> None:
+        versions = sorted(
+            (p for p in self.releases.iterdir() if p.is_dir() and not p.name.startswith(".")),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
+        for old in versions[KEEP_RELEASES:]:
+            if old.name not in keep:
+                shutil.rmtree(old, ignore_errors=True)
+
+
+async def download_release(
+    http: aiohttp.ClientSession, url: str, sha256: str, dest: Path, headers: dict[str, str]
+) -> Path:
+    """Stream the tarball to ``dest`` while hashing it; a wrong hash leaves nothing behind."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    part = dest.with_name(dest.name + ".part")
+    hasher = hashlib.sha256()
+    try:
+        async with http.get(url, headers=headers) as resp:
+            if resp.status != 200:
+                raise CommandFailed(f"the release download answered {resp.status} ({url})")
+            fd = await asyncio.to_thread(os.open, part, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+            try:
+                async for chunk in resp.content.iter_chunked(256 * 1024):
+                    hasher.update(chunk)
+                    await asyncio.to_thread(_write_all, fd, chunk)
+                await asyncio.to_thread(os.fsync, fd)
+            finally:
+                os.close(fd)
+    except (aiohttp.ClientError, TimeoutError, ConnectionError) as exc:
+        part.unlink(missing_ok=True)
+        raise CommandFailed(f"the release download failed: {type(exc).__name__}: {exc}") from None
+    if hasher.hexdigest() != sha256:
+        part.unlink(missing_ok=True)
+        raise CommandFailed(f"the release's sha256 is {hasher.hexdigest()}, not {sha256}: not installed")
+    os.replace(part, dest)
+    return dest
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+class Updater:
+    def __init__(
+        self,
+        client: CloudClient,
+        releases: Releases,
+        *,
+        restart_command: str,
+        services: list[str],
+        health_timeout_s: float,
+        player_healthy: Callable[[float], bool],
+        heartbeat: Callable[[], Awaitable[None]],
+        restart_agent: Callable[[], None] | None = None,
+    ) -> None:
+        self.client = client
+        self.releases = releases
+        self.restart_command = restart_command
+        self.services = services
+        self.health_timeout_s = health_timeout_s
+        self.player_healthy = player_healthy
+        self.heartbeat = heartbeat
+        self.restart_agent = restart_agent
+
+    async def __call__(self, args: dict[str, Any]) -> dict[str, Any]:
+        version, url, sha256 = (
+            str(args.get("version", "")),
+            str(args.get("url", "")),
+            str(args.get("sha256", "")),
+        )
+        if not _VERSION.match(version):
+            raise CommandFailed(
+                f"args.version {version!r:.80} is not a release name (letters, digits, . _ + -)"
+            )
+        if not _SHA.match(sha256):
+            raise CommandFailed("args.sha256 must be 64 lower-case hex digits")
+        previous = self.releases.current_version()
+        if previous == version:
+            return {"version": version, "unchanged": True}
+        try:
+            absolute = self.client.media_url(url)
+            headers = self.client.auth_headers
+        except CloudError:
+            absolute, headers = url, {}  # another host (a CDN): never send it our credential
+        if not absolute.startswith(("http://", "https://")):
+            raise CommandFailed(f"args.url {url!r:.200} is not an http(s) URL")
+        tarball = self.releases.root / "downloads" / f"{version}.tar.gz"
+        await download_release(self.client.session, absolute, sha256, tarball, headers)
+        await asyncio.to_thread(self.releases.install, version, tarball)
+        tarball.unlink(missing_ok=True)
+        self.releases.switch(version)
+        log.info("update: current -> %s (was %s); restarting %s", version, previous, ", ".join(self.services))
+        why = await self._restart_and_gate()
+        if why is None:
+            self.releases.prune({version, previous or ""})
+            if self.restart_agent is not None:
+                self.restart_agent()
+            return {"version": version, "previous": previous}
+        log.error("update to %s failed its health gate (%s); rolling back to %s", version, why, previous)
+        if previous is None:
+            raise CommandFailed(
+                f"release {version} failed its health gate ({why}) and there is none to go back to"
+            )
+        self.releases.switch(previous)
+        await restart(self.restart_command, self.services)
+        shutil.rmtree(self.releases.releases / version, ignore_errors=True)
+        raise CommandFailed(f"release {version} rolled back to {previous}: {why}")
+
+    async def _restart_and_gate(self) -> str | None:
+        """None when healthy within the timeout, else what was missing."""
+        code, out = await restart(self.restart_command, self.services)
+        if code != 0:
+            return f"the services did not restart: {out.strip()[-300:]}"
+        # Only what the restarted services say counts (the old ones are gone by now).
+        restarted_at = time.monotonic()
+        deadline = time.monotonic() + self.health_timeout_s
+        heartbeat_ok, player_ok = False, False
+        last_error = "no heartbeat accepted yet"
+        while time.monotonic() < deadline:
+            player_ok = self.player_healthy(restarted_at)
+            if not heartbeat_ok:
+                try:
+                    await self.heartbeat()
+                    heartbeat_ok = True
+                except CloudError as exc:
+                    last_error = exc.reason
+            if player_ok and heartbeat_ok:
+                return None
+            await asyncio.sleep(0.5)
+        missing = []
+        if not player_ok:
+            missing.append("the player was neither on air nor idle by design")
+        if not heartbeat_ok:
+            missing.append(f"no heartbeat accepted ({last_error})")
+        return f"after {self.health_timeout_s:.0f} s, " + " and ".join(missing)

@@ -1,0 +1,93 @@
+"""Releases for the update tests, and a tiny service manager standing in for systemd.
+
+A release is a tarball; what its services do is up to the release. Here the "player"
+service of a good release answers the agent on a hub-like ``/ws`` with the player idle by
+design (the state the real hub broadcasts), and a bad release crashes at start. The
+service manager (``python agentkit_releases.py restart <install dir> <unit>``) does what
+``systemctl restart`` does for the agent: stop the unit's process, start the one under
+``current``. systemd itself cannot run in this container.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import os
+import signal
+import subprocess
+import sys
+import tarfile
+import time
+from pathlib import Path
+
+GOOD_SERVICE = """
+import os
+from aiohttp import web
+from neopro.contracts import wire
+
+async def ws(request):
+    sock = web.WebSocketResponse()
+    await sock.prepare(request)
+    async for _msg in sock:
+        state = wire.State(player_connected=True, player=wire.PlayerStatus(idle=True), match=wire.MatchState())
+        await sock.send_bytes(wire.encode(state))
+    return sock
+
+app = web.Application()
+app.router.add_get("/ws", ws)
+web.run_app(app, host="127.0.0.1", port=int(os.environ["HUB_PORT"]), print=None)
+"""
+CRASHING_SERVICE = 'raise SystemExit("this release crashes at start")\n'
+
+
+def build_release(directory: Path, version: str, *, crashes: bool = False) -> tuple[Path, str]:
+    """A release tarball (``bin/neopro-player.service.py`` + ``VERSION``) and its sha256."""
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{version}.tar.gz"
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in (
+            ("bin/neopro-player.service.py", CRASHING_SERVICE if crashes else GOOD_SERVICE),
+            ("VERSION", version + "\n"),
+        ):
+            data = text.encode()
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path, hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def restart(install_dir: Path, unit: str) -> int:
+    pidfile = install_dir / f"{unit}.pid"
+    try:
+        old = int(pidfile.read_text())
+        os.kill(old, signal.SIGTERM)
+        for _ in range(100):
+            if _gone(old):
+                break
+            time.sleep(0.05)
+    except (FileNotFoundError, ProcessLookupError, ValueError):
+        pass
+    script = install_dir / "current" / "bin" / f"{unit}.py"
+    log = open(install_dir / f"{unit}.log", "ab")  # noqa: SIM115 - handed to the child
+    proc = subprocess.Popen([sys.executable, str(script)], stdout=log, stderr=log, start_new_session=True)
+    pidfile.write_text(str(proc.pid))
+    return 0
+
+
+def _gone(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, IndexError):
+        return True
+
+
+def stop_all(install_dir: Path) -> None:
+    for pidfile in install_dir.glob("*.pid"):
+        with contextlib.suppress(ProcessLookupError, ValueError):
+            os.kill(int(pidfile.read_text()), signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    assert sys.argv[1] == "restart"
+    raise SystemExit(restart(Path(sys.argv[2]), sys.argv[3]))

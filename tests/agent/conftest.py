@@ -1,0 +1,60 @@
+"""Fixtures of the agent's tests: real HTTP on loopback, real files, real SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from agentkit_cloud import Admin, CloudProcess, postgres_database, run_cloud
+from agentkit_media_server import MediaOrigin
+from aiohttp import web
+
+
+@pytest.fixture
+async def media_origin() -> AsyncIterator[tuple[MediaOrigin, str]]:
+    origin = MediaOrigin()
+    runner = web.AppRunner(origin.app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    yield origin, f"http://127.0.0.1:{port}"
+    await runner.cleanup()
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=30, sock_read=5)) as session:
+        yield session
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cloud(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    """A real ``neopro cloud`` process, one per test module and database."""
+    workdir: Path = tmp_path_factory.mktemp(f"cloud-{request.param}")
+    if request.param == "postgres":
+        with postgres_database() as url, run_cloud(workdir, url) as proc:
+            yield proc
+    else:
+        with run_cloud(workdir) as proc:
+            yield proc
+
+
+@pytest.fixture
+async def admin(cloud: CloudProcess) -> AsyncIterator[Admin]:
+    admin = await Admin(cloud.url).login()
+    yield admin
+    await admin.close()
+
+
+@pytest.fixture(scope="session")
+def clips() -> list[bytes]:
+    """Three small real H.264 clips (the cloud ffprobes what it is given)."""
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    return [
+        make_clip(ClipRecipe(title=f"Spot {i}", color=color, seconds=1.0, width=320, height=180)).read_bytes()
+        for i, color in enumerate(("0x8D6E63", "0x37474F", "0x2E7D32"))
+    ]

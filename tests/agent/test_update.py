@@ -1,0 +1,115 @@
+"""Software update with real processes: a release that crashes at start is rolled back, a good one kept."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+from agentkit_media_server import MediaOrigin
+from agentkit_releases import build_release, restart, stop_all
+
+from agent.cloud_client import CloudClient
+from agent.commands import CommandFailed
+from agent.hub_link import HubLink
+from agent.update import Releases, Updater
+from neopro.contracts import device_api as api
+from neopro.supervisor import free_port
+
+Origin = tuple[MediaOrigin, str]
+KIT = Path(__file__).parent / "agentkit_releases.py"
+
+
+@pytest.fixture
+async def installed(tmp_path: Path) -> AsyncIterator[tuple[Path, int]]:
+    """Release 1.0 installed and running, as the image's install script leaves a Pi."""
+    install_dir, port = tmp_path / "opt", free_port()
+    os.environ["HUB_PORT"] = str(port)  # read by the releases' service (a child of the restart command)
+    tarball, _ = build_release(tmp_path / "dist", "1.0")
+    releases = Releases(install_dir)
+    releases.install("1.0", tarball)
+    releases.switch("1.0")
+    restart(install_dir, "neopro-player.service")
+    yield install_dir, port
+    stop_all(install_dir)
+
+
+async def _updater(
+    install_dir: Path, port: int, origin_url: str, http: aiohttp.ClientSession
+) -> tuple[Updater, HubLink, asyncio.Task[None]]:
+    client = CloudClient(origin_url, "dev-1.secret", http)
+    hub = HubLink(f"http://127.0.0.1:{port}", "token")
+    hub.backoff.cap_s = 0.2
+    task = asyncio.ensure_future(hub.run(http))
+    updater = Updater(
+        client,
+        Releases(install_dir),
+        restart_command=f"{sys.executable} {KIT} restart {install_dir} {{service}}",
+        services=["player"],
+        health_timeout_s=4.0,
+        player_healthy=hub.player_healthy,
+        heartbeat=lambda: client.heartbeat(api.Heartbeat(software_version="test")),
+    )
+    return updater, hub, task
+
+
+async def test_a_release_that_crashes_at_start_is_rolled_back_and_the_reason_reported(
+    installed: tuple[Path, int], media_origin: Origin, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    install_dir, port = installed
+    origin, url = media_origin
+    tarball, sha = build_release(tmp_path / "dist", "2.0-bad", crashes=True)
+    origin.add(tarball.read_bytes(), key="release-2.0-bad")
+    updater, hub, task = await _updater(install_dir, port, url, http)
+    try:
+        with pytest.raises(CommandFailed, match=r"rolled back to 1\.0: after 4 s, the player was neither"):
+            await updater({"version": "2.0-bad", "url": "/media/release-2.0-bad", "sha256": sha})
+        assert os.readlink(install_dir / "current").endswith("releases/1.0")
+        assert not (install_dir / "releases" / "2.0-bad").exists()
+        assert "crashes at start" in (install_dir / "neopro-player.service.log").read_text()
+        for _ in range(100):  # the old release serves again
+            if hub.player_healthy():
+                break
+            await asyncio.sleep(0.05)
+        assert hub.player_healthy()
+    finally:
+        task.cancel()
+
+
+async def test_a_good_release_is_kept_after_its_health_gate(
+    installed: tuple[Path, int], media_origin: Origin, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    install_dir, port = installed
+    origin, url = media_origin
+    tarball, sha = build_release(tmp_path / "dist", "2.0")
+    origin.add(tarball.read_bytes(), key="release-2.0")
+    updater, _hub, task = await _updater(install_dir, port, url, http)
+    try:
+        result = await updater({"version": "2.0", "url": "/media/release-2.0", "sha256": sha})
+        assert result == {"version": "2.0", "previous": "1.0"}
+        assert os.readlink(install_dir / "current").endswith("releases/2.0")
+        assert (install_dir / "current" / "VERSION").read_text() == "2.0\n"
+        assert origin.heartbeats, "the gate needs a heartbeat the cloud accepted"
+    finally:
+        task.cancel()
+
+
+async def test_a_release_with_the_wrong_hash_is_never_installed(
+    installed: tuple[Path, int], media_origin: Origin, http: aiohttp.ClientSession, tmp_path: Path
+) -> None:
+    install_dir, port = installed
+    origin, url = media_origin
+    tarball, _ = build_release(tmp_path / "dist", "3.0")
+    origin.add(tarball.read_bytes(), key="release-3.0")
+    updater, _hub, task = await _updater(install_dir, port, url, http)
+    try:
+        with pytest.raises(CommandFailed, match="not installed"):
+            await updater({"version": "3.0", "url": "/media/release-3.0", "sha256": "0" * 64})
+        assert sorted(p.name for p in (install_dir / "releases").iterdir()) == ["1.0"]
+        assert os.readlink(install_dir / "current").endswith("releases/1.0")
+    finally:
+        task.cancel()
