@@ -48,7 +48,7 @@ class Client:
     def __init__(
         self,
         ws: web.WebSocketResponse,
-        kind: Literal["phone", "player"],
+        kind: Literal["phone", "player", "agent"],
         *,
         queue_size: int,
         bucket: TokenBucket | None = None,

@@ -39,6 +39,9 @@ class Hub:
         self._store = store
         self._site_etag = site_etag
         self.phones: set[Client] = set()
+        #: The sync agent: it reads the state (what is on air, is the player healthy) and may
+        #: ask the player to reload the configuration it applied; nothing else.
+        self.agents: set[Client] = set()
         self.player: Client | None = None
         self.player_status = wire.PlayerStatus()
         self.match = wire.MatchState()
@@ -64,9 +67,15 @@ class Hub:
         client.send(self._frame(wire.MatchStateUpdate(match=self.match)))
         self.broadcast_state()
 
+    def attach_agent(self, client: Client) -> None:
+        self.agents.add(client)
+        log.info("agent connected: %r", client)
+        client.send(self._state_frame())
+
     def detach(self, client: Client) -> None:
         client.stop()
         self.phones.discard(client)
+        self.agents.discard(client)
         if client is self.player:
             self.player = None
             log.info("player disconnected")
@@ -80,7 +89,7 @@ class Hub:
                 asyncio.create_task(phone.flush_and_close(CLOSE_UNAUTHENTICATED, "secret changed"))  # noqa: RUF006
 
     async def close_all(self) -> None:
-        for client in [*self.phones, *([self.player] if self.player else [])]:
+        for client in [*self.phones, *self.agents, *([self.player] if self.player else [])]:
             client.stop()
             await client.ws.close(code=1001, message=b"hub shutting down")
 
@@ -104,7 +113,7 @@ class Hub:
 
     async def on_phone_message(self, client: Client, msg: wire.Message) -> None:
         if isinstance(msg, wire.Hello):
-            if msg.role == "player":
+            if msg.role != "phone":
                 client.send(self._frame(wire.Error(code="forbidden", of=msg.id, field="$.role",
                                                    message="This connection is a phone's.")))  # fmt: skip
                 return
@@ -154,6 +163,30 @@ class Hub:
             self.player.send(self._frame(wire.MatchStateUpdate(match=new)))
         self.broadcast_state()
 
+    # -- frames from the agent ----------------------------------------------------------
+    async def on_agent_frame(self, client: Client, data: str | bytes) -> None:
+        if client.bucket is not None and not client.bucket.take():
+            client.send(self._frame(wire.Error(code="rate_limited", message="Too many messages: slow down.")))
+            return
+        try:
+            msg = wire.phone_codec.decode(data)
+        except ContractError as exc:
+            client.send(self._frame(wire.error_for(exc, of=_peek_id(data))))
+            return
+        if isinstance(msg, wire.ReloadConfig):
+            told = self.send_to_player(msgspec.structs.replace(msg, id=None))
+            self.broadcast_state()  # the phones redraw their buttons from the new configuration
+            reply: wire.Message = wire.Ack(of=msg.id) if told else wire.Error(
+                code="player_offline", of=msg.id, message="The TV is not connected to the hub."
+            )  # fmt: skip
+            client.send(self._frame(reply))
+        elif isinstance(msg, wire.RequestState | wire.Hello):
+            client.send(self._state_frame())
+        else:
+            refusal = wire.Error(code="forbidden", of=msg.id, field="$.type",
+                                 message="The agent may only send reload_config.")  # fmt: skip
+            client.send(self._frame(refusal))
+
     # -- frames from the player ---------------------------------------------------------
     async def on_player_frame(self, client: Client, data: str | bytes) -> None:
         try:
@@ -189,8 +222,8 @@ class Hub:
 
     def broadcast_state(self) -> None:
         frame = self._state_frame()  # encoded once for every phone
-        for phone in self.phones:
-            phone.send(frame)
+        for client in (*self.phones, *self.agents):
+            client.send(frame)
 
     def _state_frame(self) -> str:
         return self._frame(self.state())

@@ -46,8 +46,10 @@
     const rows = [
       [W.player, s.player.connected ? W.connected : W.disconnected],
       [W.on_air, air ? air.title : W.nothing],
-      [W.agent, s.agent.known ? (s.agent.stale ? "?" : "ok") : "—"],
-      [W.cloud, s.agent.cloud],
+      [W.agent, !s.agent.known ? "—" : s.agent.stale ? W.agent_stopped : "ok"],
+      [W.cloud, s.agent.known && !s.agent.stale ? W["cloud_" + s.agent.cloud] || s.agent.cloud : "—"],
+      ...(s.agent.alerts || []).map((a) => ["⚠", a]),
+      ...(s.agent.downloads || []).map((d) => ["↓", d.filename.slice(0, 12) + "… " + Math.round(d.percent) + " %"]),
       [W.disk, mib(s.disk.free) + " / " + mib(s.disk.total) + " (" + s.disk.percent + " %)"],
       [W.cpu_temp, s.cpu_temp_c == null ? "—" : s.cpu_temp_c + " °C"],
       [W.uptime, duration(s.uptime_s)],

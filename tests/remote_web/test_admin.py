@@ -195,8 +195,28 @@ async def test_logs_come_from_journald_or_the_service_log_file(hub, admin):
     assert (await admin.get("/api/admin/logs/sshd")).status == 404
 
 
-async def test_status_reports_player_disk_and_version(hub, admin, stand_in_player):
+async def test_status_reports_player_agent_disk_and_version(hub, admin, stand_in_player):
+    import time
+
+    import msgspec
+
+    from neopro.contracts.agent_status import AgentStatus, status_path
+    from neopro.datadir import atomic_write
+
     body = await (await admin.get("/api/admin/status")).json()
+    assert body["agent"] == {"known": False, "cloud": "unknown"}
+    written = AgentStatus(
+        at=time.time(), enrolled=True, site_id="site-1", cloud="offline", alerts=["disk 91 %"]
+    )
+    atomic_write(status_path(hub.settings.data_dir.root), msgspec.json.encode(written))
+    body = await (await admin.get("/api/admin/status")).json()
+    agent = body["agent"]
+    assert (agent["known"], agent["stale"], agent["cloud"], agent["alerts"]) == (
+        True,
+        False,
+        "offline",
+        ["disk 91 %"],
+    )
     assert body["player"]["connected"] is True
     assert body["disk"]["total"] > 0 and body["version"]
     assert "cpu_temp_c" in body
