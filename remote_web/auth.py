@@ -18,6 +18,7 @@ import re
 import secrets
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import aiosqlite
@@ -172,6 +173,33 @@ class Auth:
     async def logout(self, token: str | None) -> None:
         if token:
             await self._db.execute("DELETE FROM hub_sessions WHERE token_sha = ?", (_sha(token),))
+
+
+def set_credentials(state_db_path: Path, *, pin: str, password: str) -> None:
+    """Set both secrets without a running hub (the demo, an installer); refuses weak ones.
+
+    Blocking: call it before the hub starts or from a thread.
+    """
+    from neopro import state_db
+
+    from .db import COMPONENT, MIGRATIONS
+
+    for role, secret in (("operator", pin), ("admin", password)):
+        if (why := check_new_secret(role, secret)) is not None:  # type: ignore[arg-type]
+            raise ValueError(why)
+    conn = state_db.connect(state_db_path)
+    try:
+        state_db.migrate(conn, COMPONENT, MIGRATIONS)
+        now = time.time()
+        for role, secret in (("operator", pin), ("admin", password)):
+            conn.execute(
+                "INSERT INTO hub_credentials(role, hash, changed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(role) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
+                (role, _hasher.hash(secret), now),
+            )
+            conn.execute("DELETE FROM hub_sessions WHERE role = ?", (role,))
+    finally:
+        conn.close()
 
 
 def _sha(token: str) -> str:

@@ -209,3 +209,18 @@ async def test_changing_the_pin_ends_the_operators_sessions(hub):
     finally:
         await operator.close()
         await admin.close()
+
+
+async def test_credentials_set_before_the_first_start_skip_the_setup(hub_settings):
+    from remote_web import set_credentials
+
+    with pytest.raises(ValueError, match="4 to 8 digits"):
+        set_credentials(hub_settings.data_dir.state_db, pin="12", password=PASSWORD)
+    await asyncio.to_thread(set_credentials, hub_settings.data_dir.state_db, pin="4321", password=PASSWORD)
+    hub = await start_hub(hub_settings)
+    try:
+        async with hub.client() as http:
+            assert (await http.get("/")).url.path == "/login"
+        await (await hub.login("operator", "4321")).close()
+    finally:
+        await hub.runner.cleanup()
