@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
@@ -11,7 +13,7 @@ from . import admin, pages, ws
 from .auth import Auth
 from .db import open_db
 from .hub import Hub
-from .keys import AUTH, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE
+from .keys import AUTH, CLOCK, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE
 from .match import MatchStore
 from .security import security_middleware
 from .settings import Settings
@@ -21,9 +23,10 @@ log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
     app = web.Application(middlewares=[security_middleware], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[SITE] = SiteEditor(settings.data_dir)
     app.add_routes(pages.routes)
     app.add_routes(admin.routes)
@@ -47,8 +50,9 @@ async def _state_db(app: web.Application):
         failures=settings.lockout_failures,
         window_s=settings.lockout_window_s,
         base_delay_s=settings.lockout_base_delay_s,
+        clock=app[CLOCK],
     )
-    hub = Hub(MatchStore(db), site_etag=app[SITE].etag)
+    hub = Hub(MatchStore(db), site_etag=app[SITE].etag, clock=app[CLOCK])
     await hub.start()
     app[HUB] = hub
     if not await app[AUTH].configured():

@@ -17,6 +17,7 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -72,7 +73,7 @@ class Auth:
         failures: int,
         window_s: float,
         base_delay_s: float,
-        clock=time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
         self._session_s = session_s

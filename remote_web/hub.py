@@ -35,8 +35,14 @@ _MATCH_COMMANDS = (wire.ScoreChange, wire.ScoreReset, wire.SetTeams, wire.MatchS
 
 
 class Hub:
-    def __init__(self, store: MatchStore, site_etag: Callable[[], str | None] = lambda: None) -> None:
+    def __init__(
+        self,
+        store: MatchStore,
+        site_etag: Callable[[], str | None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
+        self._clock = clock
         self._site_etag = site_etag
         self.phones: set[Client] = set()
         #: The sync agent: it reads the state (what is on air, is the player healthy) and may
@@ -98,7 +104,7 @@ class Hub:
         if client.bucket is not None and not client.bucket.take():
             client.send(self._frame(wire.Error(code="rate_limited", message="Too many messages: slow down.")))
             return
-        if time.time() >= client.expires_at:
+        if self._clock() >= client.expires_at:
             client.send(
                 self._frame(wire.Error(code="unauthenticated", message="Session expired: log in again."))
             )

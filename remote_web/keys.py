@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import aiosqlite
 from aiohttp import web
 
@@ -16,6 +18,8 @@ AUTH = web.AppKey("auth", Auth)
 HUB = web.AppKey("hub", Hub)
 SITE = web.AppKey("site", SiteEditor)
 PLAYER_TOKEN = web.AppKey("player_token", str)
+#: Wall-clock seconds for sessions and lockouts (a test moves it instead of sleeping).
+CLOCK = web.AppKey("clock", Callable[[], float])
 
 #: The request's session (or None), set by the security middleware.
 SESSION = web.RequestKey("session", Session | None)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import msgspec
 from aiohttp import web
@@ -11,7 +10,7 @@ from aiohttp import web
 from .auth import ROLES, check_new_secret
 from .hub import Hub
 from .i18n import words
-from .keys import AUTH, HUB, SETTINGS, SITE, session_of
+from .keys import AUTH, CLOCK, HUB, SETTINGS, SITE, session_of
 from .render import json_block, render
 from .security import (
     SESSION_COOKIE,
@@ -120,7 +119,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, role=role, next_=next_, error=t["bad_login"], status=401)
     assert result.token is not None and result.session is not None
     response = web.HTTPSeeOther(next_)
-    set_session_cookie(response, result.token, result.session.expires_at - time.time())
+    set_session_cookie(response, result.token, result.session.expires_at - request.app[CLOCK]())
     raise response
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -83,8 +84,21 @@ async def page_csrf(http: aiohttp.ClientSession, path: str = "/") -> str:
     return found.group(1)
 
 
-async def start_hub(settings: Settings) -> RunningHub:
-    app = create_app(settings)
+class ManualClock:
+    """Wall time that a test moves forward instead of sleeping (lockouts, session expiry)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+async def start_hub(settings: Settings, clock: ManualClock | None = None) -> RunningHub:
+    app = create_app(settings, clock=clock or time.time)
     runner = web.AppRunner(app, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
