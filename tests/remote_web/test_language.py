@@ -16,18 +16,18 @@ def set_language(data_dir, language: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("language", "login_word", "remote_word"),
+    ("language", "shown", "login_word", "remote_word"),
     [
-        ("fr", "Se connecter", "Retour à la boucle"),
-        ("en", "Log in", "Back to loop"),
-        ("es", "Log in", "Back to loop"),
+        ("fr", "fr", "Se connecter", "Retour à la boucle"),
+        ("en", "en", "Log in", "Back to loop"),
+        ("es", "en", "Log in", "Back to loop"),  # not translated yet: English, and lang= says so
     ],
 )
-async def test_pages_speak_the_configured_language(hub, language, login_word, remote_word):
+async def test_pages_speak_the_configured_language(hub, language, shown, login_word, remote_word):
     set_language(hub.settings.data_dir, language)
     async with hub.client() as http:
         page = await (await http.get("/login")).text()
-        assert login_word in page and f'lang="{language}"' in page
+        assert login_word in page and f'lang="{shown}"' in page
     http = await hub.login("operator")
     try:
         page = await (await http.get("/")).text()
