@@ -51,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
     cloud_url = f"http://127.0.0.1:{args.cloud_port}"
     hub_url = f"http://127.0.0.1:{args.hub_port}"
     cloud_env = {"NEOPRO_CLOUD_DATA_DIR": str(cloud_dir), "NEOPRO_LOG_JSON": "0"}
-    edge_env = {"NEOPRO_DATA_DIR": str(edge.root), "NEOPRO_REMOTE_URL": hub_url + "/"}
+    edge_env = {
+        "NEOPRO_DATA_DIR": str(edge.root),
+        "NEOPRO_REMOTE_URL": hub_url + "/",  # the idle screen's QR code
+        "NEOPRO_AGENT_HUB_URL": hub_url,
+    }
 
     width, _, height = args.size.partition("x")
     print("demo: preparing the sample clips (generated once, then cached)…", flush=True)
@@ -82,13 +86,14 @@ def run(args: argparse.Namespace) -> int:
         player += ["--window"] if windowed else ["--vo", "null"]
         sup.start(Child("player", player, env=edge_env))
 
+        where = f"a window on {os.environ['DISPLAY']}" if windowed else "headless (vo=null)"
         print(
             "\n"
             "  Neopro demo is running.\n"
             f"  Phone remote   {hub_url}/          PIN {DEMO_PIN}\n"
             f"  Local admin    {hub_url}/admin     password {DEMO_CLUB_PASSWORD}\n"
             f"  Cloud API docs {cloud_url}/schema  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}\n"
-            f"  Player         {'a window on ' + os.environ['DISPLAY'] if windowed else 'headless (vo=null)'}\n"
+            f"  Player         {where}\n"
             f"  Data           {root}\n"
             "  Ctrl-C stops everything.\n",
             flush=True,
