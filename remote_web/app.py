@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Callable
@@ -9,15 +10,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import admin, pages, ws
+from . import admin, pages, uploads, ws
 from .auth import Auth
 from .db import open_db
 from .hub import Hub
-from .keys import AUTH, CLOCK, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE
+from .keys import AUTH, CLOCK, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE, TRANSCODER
 from .match import MatchStore
 from .security import security_middleware
 from .settings import Settings
 from .site import SiteEditor
+from .transcode import Job, Transcoder
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
@@ -55,6 +57,13 @@ async def _state_db(app: web.Application):
     hub = Hub(MatchStore(db), site_etag=app[SITE].etag, clock=app[CLOCK])
     await hub.start()
     app[HUB] = hub
+    if left := await asyncio.to_thread(uploads.remove_leftovers, data_dir):
+        log.info("removed %d unfinished upload(s) of the previous run", left)
+
+    async def converted(job: Job, stored: uploads.Stored) -> str:
+        return await admin.file_video(app, stored, job.title, job.category)
+
+    app[TRANSCODER] = Transcoder(data_dir, converted)
     if not await app[AUTH].configured():
         log.warning(
             "first run: open http://<this device>:%d/setup to set the PIN and password", settings.port
@@ -62,6 +71,7 @@ async def _state_db(app: web.Application):
     try:
         yield
     finally:
+        await app[TRANSCODER].close()
         await db.close()
 
 

@@ -11,6 +11,7 @@ from .auth import Auth, Session
 from .hub import Hub
 from .settings import Settings
 from .site import SiteEditor
+from .transcode import Transcoder
 
 SETTINGS = web.AppKey("settings", Settings)
 DB = web.AppKey("db", aiosqlite.Connection)
@@ -18,6 +19,7 @@ AUTH = web.AppKey("auth", Auth)
 HUB = web.AppKey("hub", Hub)
 SITE = web.AppKey("site", SiteEditor)
 PLAYER_TOKEN = web.AppKey("player_token", str)
+TRANSCODER = web.AppKey("transcoder", Transcoder)
 #: Wall-clock seconds for sessions and lockouts (a test moves it instead of sleeping).
 CLOCK = web.AppKey("clock", Callable[[], float])
 

@@ -22,7 +22,7 @@ from aiohttp import web
 
 from neopro.contracts import wire
 from neopro.datadir import DataDir
-from neopro.media.samples import install_samples
+from neopro.media.samples import ClipRecipe, install_samples
 from remote_web import Settings, create_app
 
 PIN = "2468"
@@ -33,6 +33,12 @@ PASSWORD = "correct horse battery"
 def samples_dir(data_dir: DataDir) -> DataDir:
     install_samples(data_dir, width=640, height=360, scale=0.4)
     return data_dir
+
+
+#: A clip already in the player's profile (1080p25 H.264 without B-frames, AAC 48 kHz): filed as is.
+IN_PROFILE = ClipRecipe("Upload test", "0x00838F", 1.0, 600, 1920, 1080)
+#: A typical phone upload (small, B-frames): converted on the Pi before it is filed.
+UPLOAD_LIKE = ClipRecipe("Phone video", "0xAD1457", 1.0, 500, 320, 180, encode="upload")
 
 
 @dataclasses.dataclass

@@ -11,7 +11,7 @@ from playwright.async_api import expect
 from neopro.contracts import wire
 
 from .browser import chromium, horizontal_overflow, log_in, phone
-from .conftest import PASSWORD, PIN
+from .conftest import IN_PROFILE, PASSWORD, PIN, UPLOAD_LIKE
 
 pytestmark = pytest.mark.browser
 
@@ -101,9 +101,9 @@ async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifact
 
 
 async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirming(hub, tmp_path):
-    from neopro.media.samples import ClipRecipe, make_clip
+    from neopro.media.samples import make_clip
 
-    clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180), tmp_path / "Chant des fans.mp4")
+    clip = make_clip(UPLOAD_LIKE, tmp_path / "Chant des fans.mp4")  # converted on the Pi first
     async with chromium() as browser:
         ctx, page = await phone(browser, hub.url)
         await log_in(page, PASSWORD, role="admin", path="/admin")
@@ -135,7 +135,7 @@ async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirmin
 
 
 async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_reload(hub, tmp_path):
-    from neopro.media.samples import ClipRecipe, make_clip
+    from neopro.media.samples import make_clip
 
     from .conftest import page_csrf
 
@@ -149,7 +149,7 @@ async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_relo
         category = (await r.json())["category"]
         await asyncio.sleep(0.5)
         assert await page.locator(f"button.cat[data-category={category}]").count() == 0  # empty: not shown
-        clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180))
+        clip = make_clip(IN_PROFILE)
         r = await admin.post("/api/admin/upload", params={"category": category, "filename": "fans.mp4"},
                              data=clip.read_bytes())  # fmt: skip
         assert r.status == 201
