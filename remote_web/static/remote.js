@@ -91,6 +91,12 @@
     $("match-start").disabled = !!match.session;
     $("match-end").disabled = !match.session;
     if (match.session) { audience = match.session.audience_estimate; $("audience").textContent = audience; }
+    const f = $("match-form");  // the form shows what is kept, unless someone is typing in it
+    if (!f.contains(document.activeElement)) {
+      f.home.value = match.home_name;
+      f.away.value = match.away_name;
+      if (match.session) { f.opponent.value = match.session.opponent; f.competition.value = match.session.competition; }
+    }
     drawCategories();
     const siteTag = p.config_version + "/" + state.site_etag;
     if (siteSeen !== undefined && siteTag !== siteSeen) loadSite();

@@ -84,6 +84,9 @@ async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifact
         await log_in(page, PIN)
         await page.wait_for_selector("button.cat")
         await expect(page.locator("#next-title")).to_have_text("Boulangerie Martin")
+        for summary in await page.locator("details > summary").all():  # the folded parts too
+            await summary.tap()
+        await expect(page.locator("#results button.clip")).to_have_count(7)
         await page.screenshot(path=str(artifacts / "remote-360.png"), full_page=True)
         assert await horizontal_overflow(page) == []
         assert page.js_errors == []
@@ -172,4 +175,39 @@ async def test_search_finds_a_clip_and_plays_that_very_clip(hub, stand_in_player
         assert sent.video_id == "timeout" and sent.category_id is None
         await expect(clips).to_have_class(re.compile(r"\bconfirmed\b"))  # the TV plays it
         assert page.js_errors == []
+        await ctx.close()
+
+
+async def test_the_match_typed_on_the_phone_reaches_the_database(hub):
+    from remote_web.keys import DB, HUB
+    from remote_web.match import MatchStore
+
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.locator("#match-form").evaluate("f => f.closest('details').open = true")
+        await page.fill("#match-form input[name=opponent]", "FC Rivals")
+        await page.fill("#match-form input[name=competition]", "Coupe de l'Ouest")
+        for _ in range(3):
+            await page.locator("[data-audience='10']").tap()
+        await page.locator("#match-start").tap()
+        await expect(page.locator("#match-end")).to_be_enabled()
+        await page.locator("[data-audience='10']").tap()  # during the match: kept at once
+        await expect(page.locator("#audience")).to_have_text("40")
+        for _ in range(50):
+            session = hub.app[HUB].match.session
+            if session is not None and session.audience_estimate == 40:
+                break
+            await asyncio.sleep(0.1)
+        assert session is not None
+        assert (session.opponent, session.competition, session.audience_estimate) == (
+            "FC Rivals",
+            "Coupe de l'Ouest",
+            40,
+        )
+        await page.locator("#match-end").tap()
+        await expect(page.locator("#match-start")).to_be_enabled()
+        history = await MatchStore(hub.app[DB]).history()
+        assert [(h["opponent"], h["audience_estimate"]) for h in history] == [("FC Rivals", 40)]
+        assert history[0]["ended_at"] is not None
         await ctx.close()
