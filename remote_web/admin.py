@@ -16,7 +16,7 @@ from . import system, transcode, uploads
 from .auth import check_new_secret
 from .keys import AUTH, DB, HUB, SETTINGS, SITE, TRANSCODER
 from .match import MatchStore
-from .security import refuse, require
+from .security import SESSION_COOKIE, refuse, require
 from .site import Refused
 
 log = logging.getLogger(__name__)
@@ -221,7 +221,7 @@ async def change_secret(request: web.Request) -> web.StreamResponse:
         return refuse(
             422, "bad_request", why if isinstance(secret, str) else "Give the new secret.", "secret"
         )
-    await request.app[AUTH].set_secret(role, secret)
+    await request.app[AUTH].set_secret(role, secret, keep=request.cookies.get(SESSION_COOKIE))
     request.app[HUB].drop_role(role)
     return web.json_response({"changed": role})
 

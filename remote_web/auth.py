@@ -89,15 +89,20 @@ class Auth:
             (count,) = await cur.fetchone()  # type: ignore[misc]
         return count == len(ROLES)
 
-    async def set_secret(self, role: Role, secret: str) -> None:
-        """Set a role's secret and end that role's sessions (a changed PIN locks out old phones)."""
+    async def set_secret(self, role: Role, secret: str, *, keep: str | None = None) -> None:
+        """Set a role's secret and end that role's sessions (a changed PIN locks out old phones).
+
+        ``keep``: the session token of the person making the change, who stays logged in.
+        """
         digest = await asyncio.to_thread(_hasher.hash, secret)
         await self._db.execute(
             "INSERT INTO hub_credentials(role, hash, changed_at) VALUES (?, ?, ?) "
             "ON CONFLICT(role) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
             (role, digest, self._clock()),
         )
-        await self._db.execute("DELETE FROM hub_sessions WHERE role = ?", (role,))
+        await self._db.execute(
+            "DELETE FROM hub_sessions WHERE role = ? AND token_sha != ?", (role, _sha(keep) if keep else "")
+        )
 
     async def setup(self, pin: str, password: str) -> bool:
         """First run: set both secrets at once; False if someone already did."""

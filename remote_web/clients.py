@@ -89,6 +89,12 @@ class Client:
         self._writer.cancel()
         asyncio.create_task(self._close(code, reason))  # noqa: RUF006 - it ends by itself
 
+    async def shutdown(self, code: int, reason: str) -> None:
+        """Stop sending and close now, waiting (at most 2 s) for the peer's answer."""
+        self.closed = True
+        self._writer.cancel()
+        await self._close(code, reason)
+
     async def _close(self, code: int, reason: str) -> None:
         try:
             await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), timeout=2)

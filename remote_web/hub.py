@@ -95,9 +95,9 @@ class Hub:
                 asyncio.create_task(phone.flush_and_close(CLOSE_UNAUTHENTICATED, "secret changed"))  # noqa: RUF006
 
     async def close_all(self) -> None:
-        for client in [*self.phones, *self.agents, *([self.player] if self.player else [])]:
-            client.stop()
-            await client.ws.close(code=1001, message=b"hub shutting down")
+        """Close every socket at once (a phone that does not answer is cut after 2 s)."""
+        clients = [*self.phones, *self.agents, *([self.player] if self.player else [])]
+        await asyncio.gather(*(c.shutdown(1001, "hub shutting down") for c in clients))
 
     # -- frames from phones -------------------------------------------------------------
     async def on_phone_frame(self, client: Client, data: str | bytes) -> None:
@@ -210,6 +210,8 @@ class Hub:
             phone, phone_id = self._pending.pop(msg.of, (None, None))
             if phone is not None:
                 phone.send(self._frame(msgspec.structs.replace(msg, of=phone_id)))
+        elif isinstance(msg, wire.Ack) and msg.of is not None:
+            self._pending.pop(msg.of, None)  # the phone was acknowledged when the hub forwarded it
 
     def _on_started(self, msg: wire.Started) -> None:
         phone, phone_id = self._pending.pop(msg.of, (None, None)) if msg.of else (None, None)

@@ -226,3 +226,17 @@ async def test_credentials_set_before_the_first_start_skip_the_setup(hub_setting
         await (await hub.login("operator", "4321")).close()
     finally:
         await hub.runner.cleanup()
+
+
+async def test_changing_the_admin_password_keeps_the_changer_logged_in_and_ends_other_admins(hub):
+    me, other = await hub.login("admin"), await hub.login("admin")
+    try:
+        csrf = await page_csrf(me, "/admin")
+        r = await me.post("/api/admin/secret", json={"role": "admin", "secret": "a new long password"},
+                          headers={"X-CSRF-Token": csrf})  # fmt: skip
+        assert r.status == 200
+        assert (await me.get("/api/admin/status")).status == 200
+        assert (await other.get("/api/admin/status")).status == 401
+    finally:
+        await me.close()
+        await other.close()
