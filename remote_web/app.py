@@ -10,7 +10,7 @@ from pathlib import Path
 
 from aiohttp import web
 
-from . import admin, pages, uploads, ws
+from . import admin, pages, remote_api, uploads, ws
 from .auth import Auth
 from .db import open_db
 from .hub import Hub
@@ -31,6 +31,7 @@ def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) ->
     app[CLOCK] = clock
     app[SITE] = SiteEditor(settings.data_dir)
     app.add_routes(pages.routes)
+    app.add_routes(remote_api.routes)
     app.add_routes(admin.routes)
     app.add_routes(ws.routes)
     app.router.add_static("/static", STATIC, append_version=True)
