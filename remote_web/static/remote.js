@@ -82,10 +82,15 @@
     $("away-name").textContent = match.away_name;
     $("home-score").textContent = match.home_score;
     $("away-score").textContent = match.away_score;
-    document.querySelectorAll("#phases button").forEach((b) => b.classList.toggle("on", b.dataset.phase === match.phase));
+    document.querySelectorAll("#phases button").forEach((b) => {
+      b.classList.toggle("on", b.dataset.phase === match.phase);
+      b.setAttribute("aria-pressed", String(b.dataset.phase === match.phase));
+    });
     if (document.activeElement !== $("volume")) $("volume").value = p.volume;
     $("mute").textContent = p.muted ? W.unmute : W.mute;
     $("mute").classList.toggle("on", p.muted);
+    $("mute").setAttribute("aria-pressed", String(p.muted));
+    $("blackout").setAttribute("aria-pressed", String(p.blackout));
     $("blackout").textContent = p.blackout ? W.blackout_off : W.blackout;
     $("blackout").classList.toggle("on", p.blackout);
     $("match-start").disabled = !!match.session;

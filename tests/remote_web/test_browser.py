@@ -211,3 +211,25 @@ async def test_the_match_typed_on_the_phone_reaches_the_database(hub):
         assert [(h["opponent"], h["audience_estimate"]) for h in history] == [("FC Rivals", 40)]
         assert history[0]["ended_at"] is not None
         await ctx.close()
+
+
+async def test_volume_mute_blackout_and_phase_go_to_the_tv_and_show_its_answer(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("#link.up")
+        await page.locator("#mute").tap()
+        await expect(page.locator("#mute")).to_have_attribute("aria-pressed", "true")  # the player said so
+        await page.locator("#blackout").tap()
+        await expect(page.locator("#blackout")).to_have_attribute("aria-pressed", "true")
+        await page.locator("#volume").fill("40")
+        await page.locator("#volume").dispatch_event("change")
+        sent = await stand_in_player.wait_for(wire.SetVolume)
+        assert sent.volume == 40
+        await page.locator("#phases button[data-phase=half_time]").tap()
+        await expect(page.locator("#phases button[data-phase=half_time]")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        assert (await stand_in_player.wait_for(wire.SetPhase)).phase == "half_time"
+        assert page.js_errors == []
+        await ctx.close()
