@@ -46,6 +46,7 @@
     const rows = [
       [W.player, s.player.connected ? W.connected : W.disconnected],
       [W.on_air, air ? air.title : W.nothing],
+      [W.phones, String(s.phones)],
       [W.agent, !s.agent.known ? "—" : s.agent.stale ? W.agent_stopped : "ok"],
       [W.cloud, s.agent.known && !s.agent.stale ? W["cloud_" + s.agent.cloud] || s.agent.cloud : "—"],
       ...(s.agent.alerts || []).map((a) => ["⚠", a]),
