@@ -120,13 +120,16 @@ class Hub:
     async def on_phone_message(self, client: Client, msg: wire.Message) -> None:
         if isinstance(msg, wire.Hello):
             if msg.role != "phone":
-                client.send(self._frame(wire.Error(code="forbidden", of=msg.id, field="$.role",
-                                                   message="This connection is a phone's.")))  # fmt: skip
+                self._refuse(client, "forbidden", "This connection is a phone's.", of=msg.id, field="$.role")
                 return
             client.send(self._frame(wire.Ack(of=msg.id)))
             client.send(self._state_frame())
         elif isinstance(msg, wire.RequestState):
             client.send(self._state_frame())
+        elif isinstance(msg, wire.MatchUpdate | wire.MatchEnd) and self.match.session is None:
+            self._refuse(
+                client, "bad_message", "No match in progress: start one first.", of=msg.id, field="$.type"
+            )
         elif isinstance(msg, _MATCH_COMMANDS):
             await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
@@ -136,8 +139,7 @@ class Hub:
             await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
         elif self.player is None:
-            client.send(self._frame(wire.Error(code="player_offline", of=msg.id,
-                                               message="The TV is not connected to the hub.")))  # fmt: skip
+            self._refuse(client, "player_offline", "The TV is not connected to the hub.", of=msg.id)
         else:
             self._forward(client, msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
@@ -235,6 +237,10 @@ class Hub:
 
     def _state_frame(self) -> str:
         return self._frame(self.state())
+
+    def _refuse(self, client: Client, code: str, message: str, *, of: str | None = None,
+                field: str | None = None) -> None:  # fmt: skip
+        client.send(self._frame(wire.Error(code=code, message=message, of=of, field=field)))  # type: ignore[arg-type]
 
     @staticmethod
     def _frame(msg: wire.Message) -> str:

@@ -201,3 +201,11 @@ async def test_a_phone_cannot_pass_itself_off_as_the_agent(hub):
     error = await phone.until(lambda m: isinstance(m, wire.Error))
     assert (error.code, error.of) == ("forbidden", "h")
     await http.close()
+
+
+async def test_updating_a_match_that_has_not_started_says_so(hub, phone):
+    await phone.next()
+    await phone.send(wire.MatchUpdate(id="u", audience_estimate=10))
+    error = await phone.next()
+    assert isinstance(error, wire.Error) and (error.code, error.of) == ("bad_message", "u")
+    assert "start one first" in error.message
