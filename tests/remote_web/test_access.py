@@ -240,3 +240,17 @@ async def test_changing_the_admin_password_keeps_the_changer_logged_in_and_ends_
     finally:
         await me.close()
         await other.close()
+
+
+async def test_logging_out_ends_the_session(hub):
+    http = await hub.login("operator")
+    try:
+        csrf = await page_csrf(http, "/")
+        cookie = next(c.value for c in http.cookie_jar if c.key == "neopro_session")
+        r = await http.post("/logout", data={"csrf": csrf})
+        assert r.url.path == "/login"
+        async with hub.client() as replay:  # the old cookie is worthless now
+            replay.cookie_jar.update_cookies({"neopro_session": cookie})
+            assert (await replay.get("/api/remote")).status == 401
+    finally:
+        await http.close()
