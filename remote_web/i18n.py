@@ -103,6 +103,10 @@ TEXT: dict[str, dict[str, str]] = {
         "saved": "Saved",
         "too_large": "The file is larger than the limit ({max}).",
         "remote": "Remote",
+        "tv_message": "Message on the TV",
+        "tv_message_text": "Text (empty clears it)",
+        "show": "Show",
+        "clear": "Clear",
         "forbidden_admin": "This page needs the club admin password.",
     },
     "fr": {
@@ -203,6 +207,10 @@ TEXT: dict[str, dict[str, str]] = {
         "saved": "Enregistré",
         "too_large": "Le fichier dépasse la limite ({max}).",
         "remote": "Télécommande",
+        "tv_message": "Message sur la TV",
+        "tv_message_text": "Texte (vide pour l'effacer)",
+        "show": "Afficher",
+        "clear": "Effacer",
         "forbidden_admin": "Cette page demande le mot de passe admin du club.",
     },
 }

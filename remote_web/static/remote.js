@@ -231,6 +231,16 @@
   }
   $("search").addEventListener("input", drawClips);
 
+  const messageForm = $("message-form");
+  messageForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send({ type: "show_message", text: messageForm.text.value }, e.submitter);
+  });
+  $("message-clear").addEventListener("click", (e) => {
+    messageForm.text.value = "";
+    send({ type: "show_message", text: "" }, e.currentTarget);
+  });
+
   // -- the site configuration (categories, clips); fetched again when it changes ---------
   async function loadSite() {
     const r = await fetch("/api/remote", { credentials: "same-origin" });

@@ -233,3 +233,17 @@ async def test_volume_mute_blackout_and_phase_go_to_the_tv_and_show_its_answer(h
         assert (await stand_in_player.wait_for(wire.SetPhase)).phase == "half_time"
         assert page.js_errors == []
         await ctx.close()
+
+
+async def test_a_message_typed_on_the_phone_is_sent_to_the_tv(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("#link.up")
+        await page.locator("#message-form").evaluate("f => f.closest('details').open = true")
+        await page.fill("#message-form input[name=text]", "Buvette ouverte à la mi-temps !")
+        await page.locator("#message-form button[type=submit]").tap()
+        sent = await stand_in_player.wait_for(wire.ShowMessage)
+        assert sent.text == "Buvette ouverte à la mi-temps !"
+        assert page.js_errors == []
+        await ctx.close()
