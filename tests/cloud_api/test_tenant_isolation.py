@@ -13,11 +13,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from cloud_testkit import config_doc, upload
 
 from cloud_api.domain.accounts.guards import RANK, Role, required_role
 from cloud_api.server.app import create_app
-
-from cloud_testkit import config_doc, upload
 
 #: A valid body for each write route, so the request passes validation and reaches the tenancy check.
 BODIES: dict[tuple[str, str], object] = {
