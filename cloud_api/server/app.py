@@ -109,7 +109,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Neopro cloud API",
             version="1.0.0",
-            description="Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, and the device API.",
+            description=(
+                "Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, "
+                "and the device API (neopro.contracts.device_api)."
+            ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(

@@ -8,7 +8,9 @@ revoked device gets 401 at its next call wherever it lands.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
@@ -18,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cloud_api.db.models import Device
 from cloud_api.lib.security import same_digest, split_credential
-from cloud_api.server.db import ACTOR_KEY
+from cloud_api.server.db import ACTOR_KEY, set_actor
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,16 @@ class DeviceDirectory:
         self._cache.pop(device_id, None)
 
 
+def announce_revocation(runtime: Any, device_id: str) -> Callable[[], Awaitable[None]]:
+    """After commit: forget the device here at once, then tell every instance (and its socket)."""
+
+    async def announce() -> None:
+        runtime.devices.forget(device_id)
+        await runtime.bus.publish({"kind": "revoke", "device_id": device_id})
+
+    return announce
+
+
 async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Every device route but enroll: a valid, unrevoked device credential. Access tokens fail here."""
     if handler.opt.get("public"):
@@ -89,7 +101,7 @@ async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
         raise NotAuthorizedException(
             "send 'Authorization: Bearer <device credential>' of an enrolled, unrevoked device"
         )
-    connection.scope[ACTOR_KEY] = identity  # type: ignore[literal-required]
+    set_actor(connection, identity)
 
 
 def provide_device(request: ASGIConnection) -> DeviceIdentity:
