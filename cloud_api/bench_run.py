@@ -43,7 +43,7 @@ class Server:
             "NEOPRO_DATABASE_URL": database_url,
             "NEOPRO_CLOUD_DATA_DIR": str(data_dir),
             "NEOPRO_JWT_SECRET": secret,
-            "NEOPRO_DB_POOL_SIZE": "8",
+            "NEOPRO_DB_POOL_SIZE": "16",
         }
         self.workers = workers
         self.log = data_dir / "server.log"

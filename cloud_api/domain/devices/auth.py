@@ -15,10 +15,8 @@ from typing import Any
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cloud_api.db.models import Device
+from cloud_api.db.fastreads import FastReads
 from cloud_api.lib.security import same_digest, split_credential
 from cloud_api.server.db import ACTOR_KEY, set_actor
 
@@ -39,8 +37,8 @@ class _Entry:
 
 
 class DeviceDirectory:
-    def __init__(self, engine: AsyncEngine, ttl_s: float = 30.0) -> None:
-        self._engine = engine
+    def __init__(self, reads: FastReads, ttl_s: float = 30.0) -> None:
+        self._reads = reads
         self._ttl = ttl_s
         self._cache: dict[str, _Entry] = {}
 
@@ -57,19 +55,13 @@ class DeviceDirectory:
         return entry.identity
 
     async def _load(self, device_id: str) -> _Entry:
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(Device.secret_hash, Device.site_id, Device.club_id, Device.revoked_at).where(
-                        Device.id == device_id
-                    )
-                )
-            ).first()
+        row = await self._reads.device(device_id)
         if row is None:
             entry = _Entry("0" * 64, None, time.monotonic() + 1.0)
         else:
-            identity = DeviceIdentity(device_id, row.site_id, row.club_id) if row.revoked_at is None else None
-            entry = _Entry(row.secret_hash, identity, time.monotonic() + self._ttl)
+            secret_hash, site_id, club_id, revoked_at = row
+            identity = DeviceIdentity(device_id, site_id, club_id) if revoked_at is None else None
+            entry = _Entry(secret_hash, identity, time.monotonic() + self._ttl)
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[device_id] = entry
