@@ -10,31 +10,18 @@ import contextlib
 import logging
 import signal
 import time
-from collections.abc import Awaitable, Callable
 
 from . import sdnotify
 from .engine import MpvFailure
 from .hub_client import HubClient
 from .player import Player
 from .settings import PlayerSettings
+from .timers import every
 
 log = logging.getLogger(__name__)
 
 #: A clip that should be playing but whose position has not moved for this long is a fault.
 STALL_S = 5.0
-
-
-async def _every(seconds: float, action: Callable[[], Awaitable[None] | None]) -> None:
-    while True:
-        await asyncio.sleep(seconds)
-        try:
-            result = action()
-            if asyncio.iscoroutine(result):
-                await result
-        except MpvFailure:
-            raise
-        except Exception:  # a timer must not die of one bad tick
-            log.exception("periodic task failed")
 
 
 class Health:
@@ -56,12 +43,19 @@ class Health:
         return now - self._moved_at < STALL_S
 
 
-async def run_player(settings: PlayerSettings, *, stop: asyncio.Event | None = None) -> int:
-    stop = stop or asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        with contextlib.suppress(NotImplementedError, RuntimeError):
-            loop.add_signal_handler(sig, stop.set)
+async def run_player(
+    settings: PlayerSettings, *, stop: asyncio.Event | None = None, started: asyncio.Future | None = None
+) -> int:
+    """Run until ``stop`` is set (or SIGTERM/SIGINT when no ``stop`` is given); the exit code.
+
+    ``started`` receives the :class:`Player` once it is up (tests and the benchmark use it).
+    """
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(NotImplementedError, RuntimeError):
+                loop.add_signal_handler(sig, stop.set)
 
     player = Player(settings)
     try:
@@ -69,21 +63,15 @@ async def run_player(settings: PlayerSettings, *, stop: asyncio.Event | None = N
     except MpvFailure as exc:
         log.error("%s", exc)
         return 1
-    from .overlays.manager import OverlayManager
-
-    assert player.engine is not None
-    player.overlays = OverlayManager(player.engine, settings.data_dir.run_dir, lambda: player.config)
     sdnotify.notify("READY=1")
     client = HubClient(settings.hub_url, settings.data_dir.player_token(), player)
     health = Health(player)
+    if started is not None:
+        started.set_result(player)
 
     async def watchdog() -> None:
         if health.healthy():
             sdnotify.notify("WATCHDOG=1")
-
-    async def config_poll() -> None:
-        if player.library.config_changed_on_disk():
-            await player.reload_config()
 
     def position() -> None:
         if player.segment is not None and not player.paused and not player.blackout:
@@ -91,12 +79,8 @@ async def run_player(settings: PlayerSettings, *, stop: asyncio.Event | None = N
 
     tasks = [
         asyncio.create_task(client.run(), name="hub"),
-        asyncio.create_task(_every(settings.checkpoint_s, player.checkpoint), name="checkpoint"),
-        asyncio.create_task(_every(settings.position_interval_s, position), name="position"),
-        asyncio.create_task(_every(1.0, player.check_files_on_air), name="files"),
-        asyncio.create_task(_every(2.0, config_poll), name="config"),
-        asyncio.create_task(_every(sdnotify.watchdog_interval_s() or 1.0, watchdog), name="watchdog"),
-        asyncio.create_task(_every(1.0, player.overlays.tick), name="overlays"),
+        asyncio.create_task(every(settings.position_interval_s, position), name="position"),
+        asyncio.create_task(every(sdnotify.watchdog_interval_s() or 1.0, watchdog), name="watchdog"),
     ]
     stopped = asyncio.create_task(stop.wait())
     assert player.failure is not None

@@ -126,10 +126,12 @@ class Engine:
         self.time_pos = value
         self.time_pos_mono_ns = time.monotonic_ns()
 
-    @staticmethod
-    def _log(level: str, prefix: str, text: str) -> None:
-        log.log(logging.ERROR if level in ("fatal", "error") else logging.WARNING,
-                "mpv[%s] %s", prefix, text.rstrip())  # fmt: skip
+    def _log(self, level: str, prefix: str, text: str) -> None:
+        text = text.rstrip()
+        log.log(logging.ERROR if level in ("fatal", "error") else logging.WARNING, "mpv[%s] %s", prefix, text)
+        if prefix == "cplayer" and "selected video_out" in text:
+            # no picture can ever be shown: not a file's fault, the process must restart
+            self._emit("shutdown", f"the video output could not start: {text}")
 
     # -- commands (asyncio thread) ------------------------------------------------------
     def _command(self, *args: Any) -> Any:
@@ -179,6 +181,15 @@ class Engine:
 
     def overlay_remove(self, overlay_id: int) -> None:
         self._command("overlay-remove", overlay_id)
+
+    def redraw_if_paused(self) -> None:
+        """Show an overlay change at once while paused (a blackout pauses).
+
+        Some VOs (x11) never redraw a paused frame for an OSD change; an exact seek to where
+        we are makes mpv present the same frame again, overlays included.
+        """
+        if self.mpv.pause and self.mpv.time_pos is not None:
+            self._command("seek", "0", "relative+exact")
 
     def alive(self) -> bool:
         try:

@@ -72,7 +72,8 @@ class HubClient:
                     await self._session(ws)
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
                 reason = str(exc) or type(exc).__name__
-                log.info("hub %s unavailable (%s); retrying in %.1f s", self.url, reason, delay)
+                level = logging.INFO if delay == BACKOFF_START_S else logging.DEBUG  # once per outage
+                log.log(level, "hub %s unavailable (%s); retrying with backoff", self.url, reason)
             except InvalidURI:
                 log.error("NEOPRO_HUB_URL %r is not a websocket URL; the player runs without a hub", self.url)
                 return

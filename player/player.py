@@ -14,6 +14,7 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from neopro import clock
 from neopro.contracts import Phase, SiteConfig, Trigger, Video, wire
@@ -26,10 +27,16 @@ from .library import Library
 from .outbox import Outbox
 from .settings import PlayerSettings
 from .timeline import Segment, Timeline, loop_segments
+from .timers import every
+
+if TYPE_CHECKING:
+    from .overlays.manager import OverlayManager
 
 log = logging.getLogger(__name__)
 
 END_FILE_ERROR = 4
+#: mpv refusing this many timelines of files ffprobe accepts is mpv's fault, not the files'.
+MAX_BLAMED_IN_A_ROW = 3
 
 
 class PlayError(Exception):
@@ -77,11 +84,13 @@ class Player:
         self._restart_loop = False  # ... and start the loop at its first clip (new phase)
         self._arrivals: dict[str, int] = {}
         self._tasks: set[asyncio.Future] = set()
+        self._timers: list[asyncio.Task] = []
+        self._blamed_in_a_row = 0
         self._category_turn: dict[str, int] = {}
-        self._reported: set[tuple[str, str]] = set()
+        self._reported: set[str] = set()
         self._idle_image: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self.overlays = None  # set by app: an OverlayManager
+        self.overlays: OverlayManager | None = None
 
     # -- life ---------------------------------------------------------------------------
     async def start(self) -> None:
@@ -90,6 +99,9 @@ class Player:
         self.settings.data_dir.ensure()
         await self.outbox.open()
         self.engine = Engine(self.settings, self._loop, self._on_engine_event)
+        from .overlays.manager import OverlayManager  # pygame: imported once mpv is up
+
+        self.overlays = OverlayManager(self.engine, self.settings.data_dir.run_dir, lambda: self.config)
         outcome = await self.library.load_config()
         self.last_error = outcome.refused
         if outcome.config:
@@ -97,8 +109,27 @@ class Player:
             await self._check_media(outcome.config)
         self.engine.set_volume(self.volume)
         self._play_loop(from_slot=0, interrupted_by=None)
+        self._timers = [
+            asyncio.create_task(every(self.settings.checkpoint_s, self.checkpoint), name="checkpoint"),
+            asyncio.create_task(every(1.0, self.check_files_on_air), name="files-on-air"),
+            asyncio.create_task(every(2.0, self._config_poll), name="config-poll"),
+            asyncio.create_task(every(1.0, self.overlays.tick), name="overlays"),
+        ]
+        for task in self._timers:
+            task.add_done_callback(self._timer_done)
+
+    def _timer_done(self, task: asyncio.Task) -> None:
+        if not task.cancelled() and isinstance(task.exception(), MpvFailure):
+            self.fail(task.exception())  # type: ignore[arg-type]
+
+    async def _config_poll(self) -> None:
+        if self.library.config_changed_on_disk():
+            await self.reload_config()
 
     async def stop(self) -> None:
+        for task in self._timers:
+            task.cancel()
+        await asyncio.gather(*self._timers, return_exceptions=True)
         if self.row is not None:
             self._close_row(completed=False, interrupted_by="shutdown")
         await self.outbox.close()
@@ -137,7 +168,7 @@ class Player:
 
     def _dispatch(self, ev: EngineEvent) -> None:
         if ev.kind == "shutdown":
-            self.fail(MpvFailure("libmpv shut down on its own"))
+            self.fail(MpvFailure(ev.value or "libmpv shut down on its own"))
             return
         if ev.entry != self._entry:
             return  # an event of a timeline we already replaced
@@ -186,6 +217,7 @@ class Player:
         self.index = index
         segment = self.timeline.segments[index]
         continuing = self.timeline.continues and index == 0 and self.row is not None
+        self._blamed_in_a_row = 0
         if not continuing and not self.blackout:
             self.row = rows.open_row(
                 segment, config=self.config, phase=self.phase, match=self.match, mono_ns=mono_ns,
@@ -230,9 +262,9 @@ class Player:
 
     def report_error(self, video: Video | None, reason: str) -> None:
         """A playback_error event, once per file and reason for the life of the process."""
-        key = (video.sha256 if video else "", reason)
+        key = video.sha256 if video else reason
         self.last_error = f"{video.id if video else 'player'}: {reason}"
-        if key in self._reported:
+        if key in self._reported:  # once per bad file, until it is good again
             return
         self._reported.add(key)
         log.error("cannot play %s: %s", video.id if video else "?", reason)
@@ -259,9 +291,18 @@ class Player:
             return 0
         if segment.slot is not None:
             mode = self.config.playback.resume if self.config else "interrupted"
-            return segment.slot if mode == "interrupted" else segment.slot + 1
-        later = [s.slot for s in timeline.segments[self.index :] if s.slot is not None]
-        return later[0] if later else 0
+            slot = self._slot_now(segment)
+            return slot if mode == "interrupted" else slot + 1
+        later = next((s for s in timeline.segments[self.index :] if s.slot is not None), None)
+        return self._slot_now(later) if later else 0
+
+    def _slot_now(self, segment: Segment) -> int:
+        """``segment``'s place in the loop as it is now (a new configuration may reorder it)."""
+        slot = segment.slot or 0
+        ids = [v.id for v in self.config.loop(self.phase)] if self.config else []
+        if slot < len(ids) and ids[slot] == segment.video.id:
+            return slot
+        return ids.index(segment.video.id) if segment.video.id in ids else slot
 
     def _following(self) -> Timeline:
         """What plays after the clip on air: queued triggers, then the loop."""
@@ -277,9 +318,10 @@ class Player:
                     queued.append(seg)
             current = timeline.segments[index]
             if current.slot is not None:
-                next_slot = current.slot + 1
+                next_slot = self._slot_now(current) + 1
             else:
-                next_slot = next((s.slot for s in rest if s.slot is not None), 0)
+                resume = next((s for s in rest if s.slot is not None), None)
+                next_slot = self._slot_now(resume) if resume else 0
         if self._restart_loop:
             next_slot = 0
         return Timeline(tuple(queued + self._loop_segments(next_slot)), self.phase)
@@ -344,6 +386,8 @@ class Player:
         for video in config.videos:
             if video.id in problems:
                 self.report_error(video, problems[video.id])
+            else:
+                self._reported.discard(video.sha256)
 
     async def _on_load_error(self, code: int) -> None:
         """mpv refused a timeline: find the file(s) at fault, drop them, play on."""
@@ -358,6 +402,12 @@ class Player:
         if self.timeline is not timeline:
             return  # something else was put on air meanwhile
         if not problems:  # ffprobe accepts them all: blame the clip mpv was opening
+            self._blamed_in_a_row += 1
+            if self._blamed_in_a_row >= MAX_BLAMED_IN_A_ROW:
+                self.fail(
+                    MpvFailure(f"mpv refused {self._blamed_in_a_row} timelines of valid files in a row")
+                )
+                return
             culprit = timeline.segments[0].video
             self.library.refuse(culprit, f"mpv could not play the file (error {code})")
             problems = {culprit.id: self.library.problem(culprit) or "unplayable"}
@@ -525,12 +575,14 @@ class Player:
         if on == self.blackout:
             return
         self.blackout = on
-        if self.overlays is not None:
-            self.overlays.set_blackout(on)
         if on:
             self._close_row(completed=False, interrupted_by="blackout")
-            self.engine.set_pause(True)
+            self.engine.set_pause(True)  # first: the overlay change then redraws the paused frame
+            if self.overlays is not None:
+                self.overlays.set_blackout(True)
             return
+        if self.overlays is not None:
+            self.overlays.set_blackout(False)
         if reload and self.index is not None and self._live:
             # the clip that was blacked out plays again from its start (a new row)
             self.engine.seek(self._bounds(self.index)[0])

@@ -78,6 +78,7 @@ class PlayerSettings:
             drm_mode=os.environ.get("NEOPRO_PLAYER_DRM_MODE") or mode,
             board=board,
             mpv_options=_mpv_options(os.environ.get("NEOPRO_PLAYER_MPV_OPTIONS", "")),
+            checkpoint_s=float(os.environ.get("NEOPRO_PLAYER_CHECKPOINT_S") or 3.0),
             remote_url=os.environ.get("NEOPRO_REMOTE_URL") or DEFAULT_REMOTE_URL,
             hotspot_password=os.environ.get("NEOPRO_HOTSPOT_PASSWORD") or None,
         )

@@ -61,17 +61,24 @@ def _edl_entry(path: Path) -> str:
     return f"%{len(raw.encode())}%{raw}"
 
 
-def loop_segments(loop: list[tuple[Video, Path]], *, from_slot: int, min_seconds: float) -> list[Segment]:
-    """The phase's loop from ``from_slot``, repeated until it lasts ``min_seconds``."""
-    if not loop:
+def loop_segments(
+    loop: list[tuple[Video, Path | None]], *, from_slot: int, min_seconds: float
+) -> list[Segment]:
+    """The phase's loop from ``from_slot``, repeated until it lasts ``min_seconds``.
+
+    A slot whose path is None (its file cannot be played) is skipped but keeps its number,
+    so the slots of the others do not move.
+    """
+    playable = [(i, video, path) for i, (video, path) in enumerate(loop) if path is not None]
+    if not playable:
         return []
-    n = len(loop)
+    start = next((k for k, (i, _, _) in enumerate(playable) if i >= from_slot % len(loop)), 0)
     out: list[Segment] = []
     total = 0.0
-    i = from_slot % n
-    while (total < min_seconds or len(out) < n) and len(out) < MAX_SEGMENTS:
-        video, path = loop[i]
+    k = start
+    while (total < min_seconds or len(out) < len(playable)) and len(out) < MAX_SEGMENTS:
+        i, video, path = playable[k]
         out.append(Segment(video=video, path=path, slot=i))
         total += video.duration_s
-        i = (i + 1) % n
+        k = (k + 1) % len(playable)
     return out

@@ -284,6 +284,8 @@ class _Codec:
             raise ContractError.from_msgspec(exc) from None
         except msgspec.DecodeError as exc:
             raise ContractError("$", f"not valid JSON: {exc}") from None
+        except RecursionError:  # a hostile "[[[[...": msgspec gives up, so do we, politely
+            raise ContractError("$", "not valid JSON: nested too deeply") from None
 
 
 phone_codec = _Codec(PhoneMessage)

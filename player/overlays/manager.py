@@ -70,11 +70,14 @@ class OverlayManager:
     # -- drawing ------------------------------------------------------------------------
     def refresh(self) -> None:
         try:
-            self._refresh()
+            if self._refresh():
+                self.engine.redraw_if_paused()
         except Exception:  # an overlay must never stop the picture
             log.exception("overlay refresh failed")
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> bool:
+        """Draw what changed; True when something did."""
+        before = dict(self._shown)
         size = self.engine.osd_size()
         if size != self._size:
             self._size, self._shown = size, {}
@@ -111,6 +114,7 @@ class OverlayManager:
 
         black = ("black",) if self.blackout else None
         self._place(BLACKOUT_ID, black, lambda: (cards.black(width, height), (0, 0)))
+        return self._shown != before
 
     def _score_bug_at(self, style: Overlay, scale: float, width: int, height: int, clock_text: str | None):
         assert self.match is not None

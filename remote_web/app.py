@@ -1,0 +1,65 @@
+"""The hub's application factory: everything is built from :class:`Settings`, nothing at import."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from aiohttp import web
+
+from . import admin, pages, ws
+from .auth import Auth
+from .db import open_db
+from .hub import Hub
+from .keys import AUTH, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE
+from .match import MatchStore
+from .security import security_middleware
+from .settings import Settings
+from .site import SiteEditor
+
+log = logging.getLogger(__name__)
+STATIC = Path(__file__).with_name("static")
+
+
+def create_app(settings: Settings) -> web.Application:
+    app = web.Application(middlewares=[security_middleware], client_max_size=1024 * 1024)
+    app[SETTINGS] = settings
+    app[SITE] = SiteEditor(settings.data_dir)
+    app.add_routes(pages.routes)
+    app.add_routes(admin.routes)
+    app.add_routes(ws.routes)
+    app.router.add_static("/static", STATIC, append_version=True)
+    app.cleanup_ctx.append(_state_db)
+    app.on_shutdown.append(_close_sockets)
+    return app
+
+
+async def _state_db(app: web.Application):
+    """Open state.db and everything that lives on it for the life of the app."""
+    settings = app[SETTINGS]
+    data_dir = settings.data_dir.ensure()
+    db = await open_db(data_dir.state_db)
+    app[DB] = db
+    app[PLAYER_TOKEN] = data_dir.player_token()
+    app[AUTH] = Auth(
+        db,
+        session_s={"operator": settings.operator_session_s, "admin": settings.admin_session_s},
+        failures=settings.lockout_failures,
+        window_s=settings.lockout_window_s,
+        base_delay_s=settings.lockout_base_delay_s,
+    )
+    hub = Hub(MatchStore(db))
+    await hub.start()
+    app[HUB] = hub
+    if not await app[AUTH].configured():
+        log.warning(
+            "first run: open http://<this device>:%d/setup to set the PIN and password", settings.port
+        )
+    try:
+        yield
+    finally:
+        await db.close()
+
+
+async def _close_sockets(app: web.Application) -> None:
+    await app[HUB].close_all()

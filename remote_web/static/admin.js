@@ -1,0 +1,150 @@
+// The local admin: plain fetch() calls to /api/admin/*, every change with the CSRF header.
+(function () {
+  "use strict";
+  const boot = JSON.parse(document.getElementById("data").textContent);
+  const W = boot.words;
+  const $ = (id) => document.getElementById(id);
+  const el = (tag, props, ...children) => {
+    const node = Object.assign(document.createElement(tag), props || {});
+    node.append(...children);
+    return node;
+  };
+  $("logout-csrf").value = boot.csrf;
+
+  async function api(method, path, body) {
+    const r = await fetch(path, {
+      method, credentials: "same-origin",
+      headers: { "X-CSRF-Token": boot.csrf, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (r.status === 401) { location.href = "/login?role=admin&next=/admin"; throw new Error("401"); }
+    const data = await r.json();
+    if (!r.ok) throw new Error(data.message || r.statusText);
+    return data;
+  }
+
+  let toastTimer = 0;
+  function toast(text, kind) {
+    const t = $("toast");
+    t.textContent = text;
+    t.className = "toast " + (kind || "");
+    t.hidden = false;
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(() => { t.hidden = true; }, 3500);
+  }
+
+  // -- status ----------------------------------------------------------------------------
+  const mib = (n) => (n / 1048576).toFixed(0) + " MiB";
+  function duration(s) {
+    if (s == null) return "—";
+    const d = Math.floor(s / 86400), h = Math.floor((s % 86400) / 3600), m = Math.floor((s % 3600) / 60);
+    return (d ? d + " d " : "") + h + " h " + m + " min";
+  }
+  async function refreshStatus() {
+    const s = await api("GET", "/api/admin/status");
+    const air = s.player.status.on_air;
+    const rows = [
+      [W.player, s.player.connected ? W.connected : W.disconnected],
+      [W.on_air, air ? air.title : W.nothing],
+      [W.agent, s.agent.known ? (s.agent.stale ? "?" : "ok") : "—"],
+      [W.cloud, s.agent.cloud],
+      [W.disk, mib(s.disk.free) + " / " + mib(s.disk.total) + " (" + s.disk.percent + " %)"],
+      [W.cpu_temp, s.cpu_temp_c == null ? "—" : s.cpu_temp_c + " °C"],
+      [W.uptime, duration(s.uptime_s)],
+      [W.version, s.version],
+    ];
+    $("status").replaceChildren(...rows.flatMap(([k, v]) => [el("dt", { textContent: k }), el("dd", { textContent: v })]));
+    if (!$("hotspot-form").ssid.value) $("hotspot-form").ssid.value = s.hotspot.ssid;
+  }
+
+  // -- content ---------------------------------------------------------------------------
+  async function refreshContent() {
+    const c = await api("GET", "/api/admin/content");
+    const videos = new Map(c.videos.map((v) => [v.id, v]));
+    $("upload-category").replaceChildren(...c.categories.filter((k) => !k.locked)
+      .map((k) => el("option", { value: k.id, textContent: k.label })));
+    $("library").replaceChildren(...c.categories.map((k) => {
+      const swatch = el("span", { className: "swatch" });
+      swatch.style.background = k.color;
+      const head = el("h3", {}, swatch, el("span", { className: "name", textContent: (k.icon ? k.icon + " " : "") + k.label }));
+      if (k.locked) head.append(el("span", { className: "lock", textContent: "🔒 " + W.locked_short, title: W.locked_item }));
+      else if (!k.videos.length) head.append(el("button", { className: "ghost small", textContent: W.delete,
+        onclick: () => remove("/api/admin/categories/" + k.id, k.label) }));
+      const items = k.videos.map((id) => videos.get(id)).filter(Boolean).map((v) => {
+        const action = v.locked
+          ? el("span", { className: "lock", textContent: "🔒 " + W.locked_short, title: W.locked_item })
+          : el("button", { className: "danger small", textContent: W.delete,
+              onclick: () => remove("/api/admin/videos/" + v.id, v.title) });
+        return el("li", {}, el("span", { className: "name", textContent: v.title }), action);
+      });
+      return el("div", { className: "category" }, head, el("ul", { className: "items" }, ...items));
+    }));
+  }
+
+  async function remove(path, title) {
+    if (!confirm(W.delete_confirm.replace("{title}", title))) return;
+    try { await api("DELETE", path); toast(W.saved, "ok"); } catch (e) { toast(e.message, "bad"); }
+    refreshContent();
+  }
+
+  $("upload").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const form = event.target, file = form.file.files[0], out = $("upload-result"), bar = $("upload-progress");
+    if (!file) return;
+    if (file.size > boot.upload_max_bytes) { out.textContent = W.too_large.replace("{max}", mib(boot.upload_max_bytes)); return; }
+    const q = new URLSearchParams({ category: form.category.value, title: form.title.value, filename: file.name });
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", "/api/admin/upload?" + q);
+    xhr.setRequestHeader("X-CSRF-Token", boot.csrf);
+    xhr.setRequestHeader("Content-Type", "application/octet-stream");
+    bar.hidden = false; bar.value = 0; out.textContent = "";
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable) bar.value = (100 * e.loaded) / e.total; };
+    xhr.onload = () => {
+      let data = {};
+      try { data = JSON.parse(xhr.responseText); } catch (e) { data = { message: xhr.statusText }; }
+      out.textContent = xhr.status === 201 ? "✓ " + data.video.title : data.message || String(xhr.status);
+      out.className = xhr.status === 201 ? "note" : "error";
+      if (xhr.status === 201) { form.reset(); refreshContent(); }
+    };
+    xhr.onerror = () => { out.textContent = W.hub_unreachable || "network error"; out.className = "error"; };
+    xhr.send(file);
+  });
+
+  $("category-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = event.target;
+    try {
+      await api("POST", "/api/admin/categories", { label: f.label.value, icon: f.icon.value, color: f.color.value });
+      f.reset(); toast(W.saved, "ok"); refreshContent();
+    } catch (e) { toast(e.message, "bad"); }
+  });
+
+  // -- access and hotspot ----------------------------------------------------------------
+  document.querySelectorAll(".secret-form").forEach((f) => f.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    try { await api("POST", "/api/admin/secret", { role: f.dataset.role, secret: f.secret.value }); f.reset(); toast(W.saved, "ok"); }
+    catch (e) { toast(e.message, "bad"); }
+  }));
+  $("hotspot-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const f = event.target;
+    try { await api("POST", "/api/admin/hotspot", { ssid: f.ssid.value, passphrase: f.passphrase.value }); toast(W.saved, "ok"); }
+    catch (e) { toast(e.message, "bad"); }
+  });
+
+  // -- logs ------------------------------------------------------------------------------
+  $("log-service").replaceChildren(...boot.services.map((s) => el("option", { value: s, textContent: s })));
+  async function refreshLogs() {
+    const out = await api("GET", "/api/admin/logs/" + $("log-service").value + "?lines=200");
+    $("log-source").textContent = out.source;
+    const pre = $("log-lines"), atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
+    pre.textContent = out.lines.join("\n");
+    if (atEnd) pre.scrollTop = pre.scrollHeight;
+  }
+  $("log-service").addEventListener("change", refreshLogs);
+
+  const quietly = (f) => () => f().catch(() => {});
+  refreshStatus(); refreshContent(); refreshLogs();
+  setInterval(quietly(refreshStatus), 5000);
+  setInterval(quietly(refreshLogs), 5000);
+})();

@@ -1,0 +1,133 @@
+"""The phone remote and the local admin in real headless Chromium at 360 px."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from playwright.async_api import expect
+
+from neopro.contracts import wire
+
+from .browser import chromium, horizontal_overflow, log_in, phone
+from .conftest import PASSWORD, PIN
+
+pytestmark = pytest.mark.browser
+
+
+async def test_goal_tap_is_relayed_and_confirmed_and_a_score_shows_on_a_second_phone(
+    hub, stand_in_player, artifacts
+):
+    async with chromium() as browser:
+        ctx1, first = await phone(browser, hub.url)
+        ctx2, second = await phone(browser, hub.url)
+        for page in (first, second):
+            await log_in(page, PIN)
+            await page.wait_for_selector("#link.up")  # the TV is connected
+        goal = first.locator("button.cat[data-category=goal]")
+        await goal.tap()
+        sent = await stand_in_player.wait_for(wire.PlayVideo)
+        assert sent.category_id == "goal"
+        await first.wait_for_selector("button.cat[data-category=goal].confirmed")
+        await first.wait_for_selector("#toast.ok")
+        assert "Sur la TV" in await first.locator("#toast").inner_text()
+        await expect(first.locator("#onair-title")).to_have_text("goal")
+
+        await first.locator(".team[data-team=home] button[data-delta='1']").tap()
+        await expect(second.locator("#home-score")).to_have_text("1")
+        assert hub.app  # the hub kept it:
+        from remote_web.keys import HUB
+
+        assert hub.app[HUB].match.home_score == 1
+        await ctx1.close()
+        await ctx2.close()
+
+
+async def test_the_remote_says_when_the_tv_is_unreachable(hub):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        banner = page.locator("#banner")
+        await banner.wait_for(state="visible")
+        assert await banner.inner_text() == "TV injoignable"
+        await page.locator("button.cat[data-category=goal]").tap()
+        await page.wait_for_selector("#toast.bad")
+        await ctx.close()
+
+
+async def test_the_remote_reconnects_by_itself_after_the_hub_comes_back(hub, stand_in_player):
+    from remote_web.keys import HUB
+
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("#link.up")
+        for client in list(hub.app[HUB].phones):  # the Wi-Fi drops: the hub loses the phone
+            client.close(1001, "gone")
+        await page.wait_for_selector("#banner:not([hidden])")
+        await page.wait_for_selector("#banner[hidden]", state="attached", timeout=10_000)
+        await page.locator(".team[data-team=away] button[data-delta='1']").tap()
+        await expect(page.locator("#away-score")).to_have_text("1")
+        await ctx.close()
+
+
+async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifacts):
+    await stand_in_player.send(wire.PlayerState(status=wire.PlayerStatus(
+        idle=False,
+        on_air=wire.OnAir(video_id="spot-pizzeria", title="Pizzeria Luigi — la meilleure pizza du quartier",
+                          category_id="sponsors", trigger="loop", position_s=3.0, duration_s=7.2),
+        next_up=wire.OnAir(video_id="spot-boulangerie", title="Boulangerie Martin", trigger="loop"),
+    )))  # fmt: skip
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("button.cat")
+        await expect(page.locator("#next-title")).to_have_text("Boulangerie Martin")
+        await page.screenshot(path=str(artifacts / "remote-360.png"), full_page=True)
+        assert await horizontal_overflow(page) == []
+        assert page.js_errors == []
+        await ctx.close()
+
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PASSWORD, role="admin", path="/admin")
+        await page.wait_for_selector("#library .category")
+        await page.wait_for_selector("#status dd")
+        await asyncio.sleep(0.3)
+        await page.screenshot(path=str(artifacts / "admin-360.png"), full_page=True)
+        assert await horizontal_overflow(page) == []
+        assert page.js_errors == []
+        await ctx.close()
+
+
+async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirming(hub, tmp_path):
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180), tmp_path / "Chant des fans.mp4")
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PASSWORD, role="admin", path="/admin")
+        await page.wait_for_selector("#upload-category option[value=goal]", state="attached")
+        await page.set_input_files("#upload input[type=file]", str(clip))
+        await page.select_option("#upload-category", "goal")
+        await page.locator("#upload button[type=submit]").tap()
+        await expect(page.locator("#upload-result")).to_have_text("✓ Chant des fans")
+        assert await page.locator("#upload-progress").get_attribute("value") == "100"
+        item = page.locator("#library li", has_text="Chant des fans")
+        await expect(item).to_have_count(1)
+
+        dialogs: list[str] = []
+
+        async def confirm(dialog):
+            dialogs.append(dialog.message)
+            await dialog.accept()
+
+        page.on("dialog", confirm)
+        await item.locator("button").tap()
+        await expect(item).to_have_count(0)
+        assert dialogs == ["Supprimer « Chant des fans » du Pi ?"]
+        # platform-locked items show a lock and offer no delete button
+        locked = page.locator("#library li", has_text="Garage Dupont")
+        await expect(locked.locator(".lock")).to_have_count(1)
+        await expect(locked.locator("button")).to_have_count(0)
+        assert page.js_errors == []
+        await ctx.close()
