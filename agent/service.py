@@ -97,6 +97,7 @@ class Agent:
                 player_healthy=self.hub.player_healthy,
                 heartbeat=self._send_heartbeat,
                 restart_agent=self._restart_agent_later,
+                reconnect_hub=self.hub.kick,
             )
             self.runner = CommandRunner(self.client, self.command_log, self.handlers)
             self.push = PushChannel(
