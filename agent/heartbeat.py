@@ -20,12 +20,14 @@ class HeartbeatSource:
         backlog: Callable[[], int],
         on_air: Callable[[], str | None] = lambda: None,
         install_dir: Path | None = None,
+        alerts: Callable[[], list[str]] = list,
     ) -> None:
         self.data_root = data_root
         self.config = config
         self.backlog = backlog
         self.on_air = on_air
         self.install_dir = install_dir
+        self.alerts = alerts
         self.cpu = metrics.CpuMeter()
 
     def build(self) -> api.Heartbeat:
@@ -41,4 +43,6 @@ class HeartbeatSource:
             memory_percent=metrics.memory_percent(),
             uptime_s=metrics.uptime_s(),
             outbox_backlog=self.backlog(),
+            config_error=self.config.last_error[:2000] if self.config.last_error else None,
+            alerts=[a[:500] for a in self.alerts()],
         )

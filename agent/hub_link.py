@@ -12,6 +12,7 @@ gate reports the player's state as unknown.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 
@@ -30,7 +31,9 @@ class HubLink:
             hub_url.rstrip("/").replace("http://", "ws://", 1).replace("https://", "wss://", 1) + "/ws"
         )
         self.token = token
-        self.backoff = backoff or Backoff(0.5, 30.0)
+        # The hub is on the same machine: reconnecting often costs nothing, and a health gate
+        # after a restart must not wait on a long backoff.
+        self.backoff = backoff or Backoff(0.2, 2.0)
         self.player_connected = False
         self.player: wire.PlayerStatus | None = None
         #: None until the hub answered; False when it refused the agent role.
@@ -38,7 +41,9 @@ class HubLink:
         #: ``time.monotonic()`` of the last state received on a live connection.
         self.state_at = 0.0
         self.changed = asyncio.Event()
+        self._retry_now = asyncio.Event()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._closing: asyncio.Future[object] | None = None
 
     # -- what the agent asks -----------------------------------------------------------
     def on_air(self) -> str | None:
@@ -80,7 +85,18 @@ class HubLink:
             self._ws = None
             self.player_connected = False
             self.changed.set()
-            await asyncio.sleep(self.backoff.next_delay())
+            # A hub that refused the agent role is asked again rarely, unless kicked.
+            delay = 60.0 if self.accepted is False else self.backoff.next_delay()
+            self._retry_now.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._retry_now.wait(), delay)
+
+    def kick(self) -> None:
+        """Reconnect now: the services were just restarted, so drop any connection to the old hub."""
+        self._retry_now.set()
+        if self._ws is not None and not self._ws.closed:
+            task = asyncio.ensure_future(self._ws.close())
+            self._closing = task  # keep a reference until it is done
 
     async def _session(self, session: aiohttp.ClientSession) -> None:
         async with session.ws_connect(self.ws_url, heartbeat=20) as ws:
@@ -110,5 +126,4 @@ class HubLink:
                             frame.message,
                         )
                     self.accepted = False
-                    self.backoff.attempt = max(self.backoff.attempt, 6)  # ask again, but rarely
                     return

@@ -35,8 +35,10 @@ log = logging.getLogger("neopro.agent.media")
 
 _SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
-#: Hand bytes to the writer thread in slices this big: few thread hops, little lost on a kill.
-_FLUSH_BYTES = 256 * 1024
+#: Hand bytes to the writer thread in slices this big, or this old: few thread hops on a fast
+#: link, and little to fetch again after a kill on a slow one.
+_FLUSH_BYTES = 512 * 1024
+_FLUSH_AGE_S = 0.005
 
 
 @dataclass(frozen=True)
@@ -234,6 +236,7 @@ async def _stream(
     position, received = start, 0
     pending: asyncio.Future[None] | None = None
     buffer = bytearray()
+    oldest = time.monotonic()
     try:
         while True:
             try:
@@ -251,8 +254,10 @@ async def _stream(
                 )
             if throttle is not None:
                 await throttle.take(len(chunk))
+            if not buffer:
+                oldest = time.monotonic()
             buffer += chunk
-            if len(buffer) >= _FLUSH_BYTES:
+            if len(buffer) >= _FLUSH_BYTES or time.monotonic() - oldest >= _FLUSH_AGE_S:
                 if pending is not None:
                     await pending
                 data, buffer = bytes(buffer), bytearray()

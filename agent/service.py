@@ -85,7 +85,12 @@ class Agent:
             self.board.update(applied_config_version=self.config.applied_version, force=True)
             self.hub = HubLink(s.hub_url, self.data.player_token())
             self._beats = HeartbeatSource(
-                self.data.root, self.config, lambda: self._backlog, self.hub.on_air, s.install_dir
+                self.data.root,
+                self.config,
+                lambda: self._backlog,
+                self.hub.on_air,
+                s.install_dir,
+                alerts=lambda: self.board.alerts,
             )
             self.handlers.update(base_handlers(s, self.sync_now))
             self.handlers["update_software"] = Updater(
@@ -97,6 +102,7 @@ class Agent:
                 player_healthy=self.hub.player_healthy,
                 heartbeat=self._send_heartbeat,
                 restart_agent=self._restart_agent_later,
+                reconnect_hub=self.hub.kick,
             )
             self.runner = CommandRunner(self.client, self.command_log, self.handlers)
             self.push = PushChannel(

@@ -141,6 +141,7 @@ class Updater:
         player_healthy: Callable[[float], bool],
         heartbeat: Callable[[], Awaitable[None]],
         restart_agent: Callable[[], None] | None = None,
+        reconnect_hub: Callable[[], None] | None = None,
     ) -> None:
         self.client = client
         self.releases = releases
@@ -150,6 +151,7 @@ class Updater:
         self.player_healthy = player_healthy
         self.heartbeat = heartbeat
         self.restart_agent = restart_agent
+        self.reconnect_hub = reconnect_hub
 
     async def __call__(self, args: dict[str, Any]) -> dict[str, Any]:
         version, url, sha256 = (
@@ -202,6 +204,8 @@ class Updater:
             return f"the services did not restart: {out.strip()[-300:]}"
         # Only what the restarted services say counts (the old ones are gone by now).
         restarted_at = time.monotonic()
+        if self.reconnect_hub is not None:
+            self.reconnect_hub()
         deadline = time.monotonic() + self.health_timeout_s
         heartbeat_ok, player_ok = False, False
         last_error = "no heartbeat accepted yet"

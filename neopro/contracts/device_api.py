@@ -110,6 +110,10 @@ class Heartbeat(_Payload, kw_only=True):
     uptime_s: Annotated[float, Meta(ge=0)] | None = None
     #: Proof-of-play events waiting in the device outbox.
     outbox_backlog: Annotated[int, Meta(ge=0)] = 0
+    #: Why the device refused the last configuration it was offered (it keeps the current one).
+    config_error: Annotated[str, Meta(max_length=2000)] | None = None
+    #: Conditions a person should act on, in words: outbox near its bound, disk full, ...
+    alerts: list[Annotated[str, Meta(max_length=500)]] = []
 
 
 class SiteState(StrEnum):

@@ -41,16 +41,25 @@ class FaultPlan:
         """A fault (or None) and after how many answer bytes it strikes."""
         if self.rate <= 0 or self.rng.random() >= self.rate:
             return None, 0
-        return self.rng.choice(self.faults), self.rng.randint(0, 400_000)
+        # Half the faults strike in the first bytes (headers, small answers), half deep in a body.
+        at = self.rng.randint(0, 300) if self.rng.random() < 0.5 else self.rng.randint(0, 300_000)
+        return self.rng.choice(self.faults), at
 
 
 class FaultProxy:
-    def __init__(self, upstream_port: int, plan: FaultPlan | None = None) -> None:
+    def __init__(self, upstream_port: int, plan: FaultPlan | None = None, *, rate_bps: float = 0) -> None:
         self.upstream_port = upstream_port
         self.plan = plan or FaultPlan(rate=0.0)
+        #: Pace answers like a real link (0: as fast as loopback). Pacing here, at the sender,
+        #: keeps socket buffers nearly empty, so "bytes sent" is close to "bytes the agent got".
+        self.rate_bps = rate_bps
+        #: While True every connection is refused at once: the cloud is away.
+        self.offline = False
         self.port = 0
         self.bytes_by_path: Counter[str] = Counter()
         self.faults_done: Counter[str] = Counter()
+        #: One line per media answer: (bytes forwarded, fault met or None), to explain a ratio.
+        self.media_answers: list[tuple[int, str | None]] = []
         self._server: asyncio.Server | None = None
         self._conns: set[asyncio.Task[None]] = set()
 
@@ -73,6 +82,10 @@ class FaultProxy:
     async def _handle(self, creader: asyncio.StreamReader, cwriter: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
+        if self.offline:
+            _set_linger_zero(cwriter)
+            cwriter.close()
+            return
         self._conns.add(task)
         try:
             sreader, swriter = await asyncio.open_connection("127.0.0.1", self.upstream_port)
@@ -80,14 +93,17 @@ class FaultProxy:
             cwriter.close()
             self._conns.discard(task)
             return
-        state = {"path": "?", "fault": None, "at": 0, "sent": 0}
+        state: dict = {"path": "?", "fault": None, "at": 0, "sent": 0}
         up = asyncio.ensure_future(self._client_to_server(creader, swriter, cwriter, state))
         down = asyncio.ensure_future(self._server_to_client(sreader, cwriter, state))
         try:
             await asyncio.wait({up, down}, return_when=asyncio.FIRST_COMPLETED)
+        except asyncio.CancelledError:
+            pass  # the proxy stops: close quietly (asyncio logs a handler that ends cancelled)
         finally:
             for t in (up, down):
                 t.cancel()
+            self._close_record(state)
             for w in (swriter, cwriter):
                 with contextlib.suppress(Exception):
                     w.close()
@@ -105,7 +121,8 @@ class FaultProxy:
             if head.startswith((b"GET ", b"POST ", b"PUT ", b"HEAD ", b"DELETE ")):
                 path = data.split(b" ", 2)[1].decode(errors="replace")
                 fault, at = self.plan.draw()
-                state.update(path=_bucket(path), fault=fault, at=at, sent=0)
+                self._close_record(state)
+                state.update(path=_bucket(path), fault=fault, at=at, sent=0, met=None, recorded=False)
                 if fault == "5xx":
                     self.faults_done[fault] += 1
                     client.write(
@@ -129,7 +146,7 @@ class FaultProxy:
                 with contextlib.suppress(ConnectionError):
                     await writer.drain()
                 self.faults_done[fault] += 1
-                state["fault"] = None
+                state["fault"], state["met"] = None, fault
                 if fault == "stall":
                     await asyncio.sleep(self.plan.stall_s)
                     data = data[keep:]
@@ -138,9 +155,25 @@ class FaultProxy:
                         _set_linger_zero(writer)
                     writer.close()
                     return
+            await self._send(writer, state, data)
+
+    async def _send(self, writer: asyncio.StreamWriter, state: dict, data: bytes) -> None:
+        if not self.rate_bps:
             self._count(state, len(data))
             writer.write(data)
             await writer.drain()
+            return
+        for i in range(0, len(data), 8192):
+            piece = data[i : i + 8192]
+            self._count(state, len(piece))
+            writer.write(piece)
+            await writer.drain()
+            await asyncio.sleep(len(piece) / self.rate_bps)
+
+    def _close_record(self, state: dict) -> None:
+        if state.get("path") == "/device/v1/media" and not state.get("recorded"):
+            self.media_answers.append((state["sent"], state.get("met")))
+            state["recorded"] = True
 
     def _count(self, state: dict, n: int) -> None:
         state["sent"] += n

@@ -62,10 +62,12 @@ def restart(install_dir: Path, unit: str) -> int:
     try:
         old = int(pidfile.read_text())
         os.kill(old, signal.SIGTERM)
-        for _ in range(100):
+        for _ in range(40):  # like systemd's stop timeout, short: then SIGKILL
             if _gone(old):
                 break
             time.sleep(0.05)
+        else:
+            os.kill(old, signal.SIGKILL)
     except (FileNotFoundError, ProcessLookupError, ValueError):
         pass
     script = install_dir / "current" / "bin" / f"{unit}.py"

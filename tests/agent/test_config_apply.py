@@ -13,6 +13,7 @@ from agentkit_media_server import MediaOrigin
 
 from agent.cloud_client import CloudClient
 from agent.config_sync import ConfigSync
+from agent.heartbeat import HeartbeatSource
 from agent.status import StatusBoard
 from neopro.contracts import SiteConfig, SiteInfo, Video, parse_site_config
 from neopro.contracts import device_api as api
@@ -138,3 +139,5 @@ async def test_a_hostile_manifest_is_refused_with_a_reason_and_the_current_confi
     assert after == before, "nothing may be written (outside or inside) for a refused configuration"
     status = read_status(data_dir.root)
     assert status is not None and status.config_error == sync.last_error
+    beat = HeartbeatSource(data_dir.root, sync, lambda: 0).build()
+    assert beat.config_error == sync.last_error and beat.applied_config_version == 1, "the cloud is told why"

@@ -10,14 +10,19 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from agentkit_agent import AgentProcess, enroll
+from agentkit_cloud import Admin, CloudProcess
 from agentkit_media_server import MediaOrigin
 from agentkit_releases import build_release, restart, stop_all
+from test_agent_with_cloud import eventually
+from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
 
 from agent.cloud_client import CloudClient
 from agent.commands import CommandFailed
 from agent.hub_link import HubLink
 from agent.update import Releases, Updater
 from neopro.contracts import device_api as api
+from neopro.datadir import DataDir
 from neopro.supervisor import free_port
 
 Origin = tuple[MediaOrigin, str]
@@ -25,10 +30,12 @@ KIT = Path(__file__).parent / "agentkit_releases.py"
 
 
 @pytest.fixture
-async def installed(tmp_path: Path) -> AsyncIterator[tuple[Path, int]]:
+async def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Path, int]]:
     """Release 1.0 installed and running, as the image's install script leaves a Pi."""
     install_dir, port = tmp_path / "opt", free_port()
-    os.environ["HUB_PORT"] = str(port)  # read by the releases' service (a child of the restart command)
+    monkeypatch.setenv(
+        "HUB_PORT", str(port)
+    )  # read by the releases' service (a child of the restart command)
     tarball, _ = build_release(tmp_path / "dist", "1.0")
     releases = Releases(install_dir)
     releases.install("1.0", tarball)
@@ -113,3 +120,63 @@ async def test_a_release_with_the_wrong_hash_is_never_installed(
         assert os.readlink(install_dir / "current").endswith("releases/1.0")
     finally:
         task.cancel()
+
+
+async def test_update_commands_from_the_cloud_roll_back_a_crashing_release_and_keep_a_good_one(
+    installed: tuple[Path, int],
+    sqlite_cloud: CloudProcess,  # noqa: F811
+    media_origin: Origin,
+    data_dir: DataDir,
+    tmp_path: Path,
+) -> None:
+    """The whole path: command pushed by the real cloud, agent process, heartbeat the cloud accepts."""
+    install_dir, port = installed
+    origin, origin_url = media_origin
+    admin = await Admin(sqlite_cloud.url).login()
+    _club, site_id, code = await admin.new_site()
+    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
+    bad, bad_sha = build_release(tmp_path / "dist", "2.0-bad", crashes=True)
+    good, good_sha = build_release(tmp_path / "dist", "2.1")
+    origin.add(bad.read_bytes(), key="2.0-bad")
+    origin.add(good.read_bytes(), key="2.1")
+    agent = AgentProcess(
+        data_dir,
+        tmp_path / "agent.log",
+        install_dir=str(install_dir),
+        restart_command=f"{sys.executable} {KIT} restart {install_dir} {{service}}",
+        update_services="player",
+        health_timeout_s="4",
+        hub_url=f"http://127.0.0.1:{port}",
+    ).start()
+    try:
+
+        async def finished(command_id: str) -> dict:
+            async def done() -> bool:
+                return (await admin.get_command(site_id, command_id))["status"] in ("succeeded", "failed")
+
+            await eventually(done, within_s=60)
+            return await admin.get_command(site_id, command_id)
+
+        # A release on another host (a CDN): fetched without the device credential.
+        crash = await admin.command(
+            site_id,
+            "update_software",
+            {"version": "2.0-bad", "url": f"{origin_url}/media/2.0-bad", "sha256": bad_sha},
+        )
+        result = await finished(crash["id"])
+        assert result["status"] == "failed" and "rolled back to 1.0" in result["error"], result
+        assert os.readlink(install_dir / "current").endswith("releases/1.0")
+        assert all("Authorization" not in r for r in origin.requests)
+
+        keep = await admin.command(
+            site_id,
+            "update_software",
+            {"version": "2.1", "url": f"{origin_url}/media/2.1", "sha256": good_sha},
+        )
+        result = await finished(keep["id"])
+        assert result["status"] == "succeeded", result
+        assert os.readlink(install_dir / "current").endswith("releases/2.1")
+    finally:
+        agent.stop()
+        await admin.close()
+    assert "Traceback" not in agent.log(), agent.log()

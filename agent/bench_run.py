@@ -1,0 +1,248 @@
+"""The measurements of ``neopro bench agent`` (see :mod:`agent.bench`); imported only by the bench."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import msgspec
+
+from neopro.datadir import DataDir
+from neopro.supervisor import free_port
+
+from .bench_cloud import Admin, postgres_database, run_cloud
+from .cloud_client import CloudClient, make_session
+from .enroll import enroll
+from .media_fetch import MediaLimits, Wanted, fetch_media
+from .metrics import rss_mb
+
+
+def big_clip(size_mb: int) -> Path:
+    """A real H.264 file of about ``size_mb`` MB (lossless test pattern: fast to make, hard to shrink)."""
+    cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "neopro" / "bench"
+    path = cache / f"agent-{size_mb}mb.mp4"
+    if not path.exists():
+        cache.mkdir(parents=True, exist_ok=True)
+        seconds = max(2, round(size_mb / 1.7))
+        tmp = path.with_suffix(".tmp.mp4")
+        source = ["-f", "lavfi", "-i", "testsrc2=s=1280x720:r=25", "-t", str(seconds)]
+        codec = ["-c:v", "libx264", "-preset", "ultrafast", "-qp", "0", "-pix_fmt", "yuv420p"]
+        subprocess.run(
+            ["ffmpeg", "-loglevel", "error", "-y", *source, *codec, "-movflags", "+faststart", str(tmp)],
+            check=True,
+        )
+        tmp.rename(path)
+    return path
+
+
+async def _raw_copy(http: aiohttp.ClientSession, url: str, headers: dict[str, str], dest: Path) -> float:
+    t0 = time.perf_counter()
+    fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+    try:
+        async with http.get(url, headers={**headers, "Accept-Encoding": "identity"}) as resp:
+            resp.raise_for_status()
+            async for chunk in resp.content.iter_chunked(1 << 20):
+                os.write(fd, chunk)
+    finally:
+        os.close(fd)
+    return time.perf_counter() - t0
+
+
+async def _sync_speed(
+    cloud_url: str, credential: str, media: dict, data: DataDir, repeat: int
+) -> tuple[float, float]:
+    size = media["size"]
+    url = f"{cloud_url}/device/v1/media/{media['id']}"
+    want = Wanted(media["sha256"], media["ext"], size)
+    best_raw = best_sync = float("inf")
+    async with make_session() as http:
+        client = CloudClient(cloud_url, credential, http)
+        for _ in range(repeat):
+            raw_dest = data.root / "raw-copy.bin"
+            best_raw = min(best_raw, await _raw_copy(http, url, client.auth_headers, raw_dest))
+            raw_dest.unlink()
+            (data.media_dir / want.filename).unlink(missing_ok=True)
+            t0 = time.perf_counter()
+            await fetch_media(
+                http, url, want, data, limits=MediaLimits(reserve_bytes=0), headers=client.auth_headers
+            )
+            best_sync = min(best_sync, time.perf_counter() - t0)
+        (data.media_dir / want.filename).unlink(missing_ok=True)
+    return size / 1e6 / best_sync, size / 1e6 / best_raw
+
+
+class _Receiver:
+    """Stores event batches in PostgreSQL with ON CONFLICT DO NOTHING, as issue 6's ingest will."""
+
+    def __init__(self, database_url: str) -> None:
+        self.database_url = database_url
+        self.first_at: float | None = None
+        self.stored = 0
+
+    async def start(self) -> str:
+        import psycopg
+        from aiohttp import web
+
+        self.conn = await psycopg.AsyncConnection.connect(
+            self.database_url.replace("postgresql+psycopg://", "postgresql://"), autocommit=True
+        )
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS bench_events (event_id TEXT PRIMARY KEY, body JSONB NOT NULL)"
+        )
+        app = web.Application(client_max_size=64 * 2**20)
+        app.router.add_post("/device/v1/events", self.ingest)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        port = free_port()
+        await web.TCPSite(self.runner, "127.0.0.1", port).start()
+        return f"http://127.0.0.1:{port}/device/v1/events"
+
+    async def ingest(self, request: Any) -> Any:
+        from aiohttp import web
+
+        if self.first_at is None:
+            self.first_at = time.perf_counter()
+        events = msgspec.json.decode(await request.read())["events"]
+        rows = [(e["event_id"], msgspec.json.encode(e).decode()) for e in events]
+        async with self.conn.cursor() as cur:
+            await cur.executemany(
+                "INSERT INTO bench_events (event_id, body) VALUES (%s, %s) ON CONFLICT (event_id) DO NOTHING",
+                rows,
+            )
+        self.stored += len(rows)
+        return web.json_response({"accepted": len(rows)})
+
+    async def stop(self) -> None:
+        await self.runner.cleanup()
+        await self.conn.close()
+
+
+def _cpu_s(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _outbox_count(data: DataDir) -> int:
+    from neopro.state_db import connect
+
+    conn = connect(data.state_db)
+    try:
+        return conn.execute("SELECT count(*) FROM outbox").fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _write_events(data: DataDir, count: int) -> None:
+    import uuid
+    from datetime import UTC, datetime
+
+    from neopro.contracts import ProofOfPlay
+    from neopro.contracts.proof_of_play import encode
+    from neopro.state_db import open_outbox
+
+    conn = open_outbox(data.state_db)
+    now = datetime.now(UTC)
+    conn.execute("BEGIN")
+    for n in range(count):
+        e = ProofOfPlay(
+            event_id=uuid.uuid4().hex, media_id=f"clip-{n % 9}", sha256="a" * 64, phase="neutral",
+            trigger="loop", started_at=now, ended_at=now, seconds_on_screen=15.0, completed=True,
+            boot_id="b" * 32, started_mono_ns=n, ended_mono_ns=n + 1,
+        )  # fmt: skip
+        conn.execute(
+            "INSERT INTO outbox(event_id, kind, body, closed, boot_id, created_mono_ns) VALUES (?,?,?,1,?,?)",
+            (e.event_id, "proof_of_play", encode(e).decode(), e.boot_id, n),
+        )
+    conn.execute("COMMIT")
+    conn.close()
+
+
+def _start_agent(data: DataDir, events_url: str, log_path: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ,
+        "NEOPRO_DATA_DIR": str(data.root),
+        "NEOPRO_AGENT_EVENTS_URL": events_url,
+        "NEOPRO_AGENT_HUB_URL": f"http://127.0.0.1:{free_port()}",
+        "NEOPRO_AGENT_UPLOAD_INTERVAL_S": "1",
+    }
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "neopro", "agent", "run"], env=env, stdout=log, stderr=log
+        )
+
+
+async def _until_drained(data: DataDir, deadline: float) -> None:
+    """Poll the outbox (another process empties it: there is no event to wait on)."""
+    left = await asyncio.to_thread(_outbox_count, data)
+    while left and time.perf_counter() < deadline:
+        await asyncio.sleep(0.05)
+        left = await asyncio.to_thread(_outbox_count, data)
+
+
+async def bench(args: argparse.Namespace) -> dict[str, Any]:
+    clip = await asyncio.to_thread(big_clip, args.size_mb)
+    with contextlib.ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="neopro-bench-agent-")))
+        db_url = stack.enter_context(postgres_database()) if args.database == "postgres" else None
+        cloud = stack.enter_context(run_cloud(work / "cloud", db_url, max_upload_bytes=4 * 2**30))
+        admin = await Admin(cloud.url).login()
+        club_id, site_id, code = await admin.new_site()
+        media = await admin.upload(await asyncio.to_thread(clip.read_bytes), clip.name, club_id)
+        data = DataDir(work / "edge").ensure()
+        identity = await enroll(cloud.url, code, data)
+
+        sync, raw = await _sync_speed(cloud.url, identity.credential, media, data, args.repeat)
+
+        receiver = _Receiver(db_url or stack.enter_context(postgres_database()))
+        events_url = await receiver.start()
+        agent = _start_agent(data, events_url, work / "agent.log")
+        stack.callback(agent.wait)
+        stack.callback(agent.terminate)
+        try:
+            await asyncio.sleep(3.0)  # enrolled, heartbeat sent, nothing to do: idle
+            cpu0, t0 = _cpu_s(agent.pid), time.perf_counter()
+            rss_idle = 0.0
+            while time.perf_counter() - t0 < args.idle_s:
+                rss_idle = max(rss_idle, rss_mb(agent.pid) or 0.0)
+                await asyncio.sleep(0.5)
+            cpu_idle = 100 * (_cpu_s(agent.pid) - cpu0) / (time.perf_counter() - t0)
+
+            await admin.publish(site_id, [media], note="bench")
+            final = data.media_dir / f"{media['sha256']}.{media['ext']}"
+            rss_sync = 0.0
+            deadline = time.perf_counter() + 300
+            while not final.exists() and time.perf_counter() < deadline:
+                rss_sync = max(rss_sync, rss_mb(agent.pid) or 0.0)
+                await asyncio.sleep(0.05)
+
+            await asyncio.to_thread(_write_events, data, args.events)
+            await _until_drained(data, deadline)
+            drained_at = time.perf_counter()
+            drain = (
+                args.events / (drained_at - (receiver.first_at or drained_at)) if receiver.first_at else 0.0
+            )
+        finally:
+            await receiver.stop()
+            await admin.close()
+    return {
+        "sync_mb_per_s": round(sync, 1),
+        "raw_copy_mb_per_s": round(raw, 1),
+        "sync_vs_raw": round(sync / raw, 2),
+        "drain_events_per_s": round(drain),
+        "rss_mb_idle": round(rss_idle, 1),
+        "rss_mb_syncing": round(max(rss_sync, rss_idle), 1),
+        "cpu_pct_idle": round(cpu_idle, 2),
+        "file_mb": round(media["size"] / 1e6, 1),
+        "events": args.events,
+        "database": args.database,
+        "receiver": "bench receiver on PostgreSQL (ON CONFLICT DO NOTHING; cloud ingest is issue 6)",
+    }

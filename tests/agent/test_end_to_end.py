@@ -1,0 +1,80 @@
+"""End to end: publish in the cloud -> the agent syncs -> the real player loops it -> proof-of-play goes up.
+
+Real processes on loopback: ``neopro cloud`` (SQLite), ``neopro remote`` (the hub),
+``neopro agent run`` and ``neopro player --vo null``, sharing one data directory as on a Pi.
+Proof-of-play goes to the ingest stand-in until the cloud has its events endpoint (issue 6).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import msgspec
+import pytest
+from agentkit_agent import AgentProcess, agent_env, enroll
+from agentkit_cloud import Admin, CloudProcess
+from agentkit_event_sink import EventSink
+from test_agent_with_cloud import eventually, sink  # noqa: F401 - the events stand-in fixture
+from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
+
+from neopro.contracts import ProofOfPlay, parse_site_config
+from neopro.datadir import DataDir
+from neopro.supervisor import Child, Supervisor, free_port, wait_for_port
+
+pytestmark = pytest.mark.slow
+
+
+def _start_edge(env: dict[str, str], hub_port: int, log_path: Path) -> Supervisor:
+    """The hub, then the player (vo=null, ao=null), as the demo and the Pi's units start them."""
+    edge = Supervisor(out=open(log_path, "a"))  # noqa: SIM115 - closed with the test's tmp dir
+    neopro = [sys.executable, "-m", "neopro"]
+    edge.start(Child("hub", [*neopro, "remote", "--host", "127.0.0.1", "--port", str(hub_port)], env=env))
+    player = [*neopro, "player", "--vo", "null", "--hub-url", f"ws://127.0.0.1:{hub_port}/ws"]
+    edge.start(Child("player", player, env={**env, "NEOPRO_PLAYER_AO": "null"}))
+    return edge
+
+
+async def test_published_videos_reach_the_tv_and_their_plays_reach_the_cloud(
+    sqlite_cloud: CloudProcess,  # noqa: F811
+    sink: tuple[EventSink, str],  # noqa: F811
+    clips: list[bytes],
+    data_dir: DataDir,
+    tmp_path: Path,
+) -> None:
+    admin = await Admin(sqlite_cloud.url).login()
+    club_id, site_id, code = await admin.new_site()
+    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
+    events, events_url = sink
+    hub_port = free_port()
+    env = agent_env(data_dir)
+    edge = _start_edge(env, hub_port, tmp_path / "edge.log")
+    agent = AgentProcess(
+        data_dir, tmp_path / "agent.log", events_url=events_url, hub_url=f"http://127.0.0.1:{hub_port}"
+    ).start()
+    try:
+        wait_for_port(hub_port, timeout=30)
+        media = [await admin.upload(clip, f"spot{i}.mp4", club_id) for i, clip in enumerate(clips[:2])]
+        version = await admin.publish(site_id, media, note="new sponsors")
+
+        def applied() -> bool:
+            try:
+                return parse_site_config(data_dir.current_config.read_bytes()).version == version
+            except (OSError, ValueError):
+                return False
+
+        await eventually(applied, within_s=60)
+        new_ids = {m["id"] for m in media}
+
+        def played_and_uploaded() -> bool:
+            rows = events.db.execute("SELECT body FROM events").fetchall()
+            plays = [msgspec.json.decode(r[0], type=ProofOfPlay) for r in rows if '"reason"' not in r[0]]
+            return {p.media_id for p in plays if p.completed} >= new_ids
+
+        await eventually(played_and_uploaded, within_s=60)
+    finally:
+        agent.stop()
+        await asyncio.to_thread(edge.stop_all)
+        await admin.close()
+    assert "Traceback" not in agent.log(), agent.log()
