@@ -74,7 +74,8 @@ OUTBOX_MIGRATIONS = (
         boot_id         TEXT NOT NULL,
         created_mono_ns INTEGER NOT NULL
     );
-    CREATE INDEX outbox_ready ON outbox(closed, rowid);
+    -- every index ends with the rowid already: (closed) lists ready rows in insertion order
+    CREATE INDEX outbox_ready ON outbox(closed);
     """,
 )
 
