@@ -97,7 +97,9 @@ async def make_club(http: httpx.AsyncClient, settings: Settings, platform: dict[
     enrolled = r.json()
     r = await http.post("/api/v1/sponsors", json={"name": f"Sponsor of {name}"}, headers=admin)
     assert r.status_code == 201, r.text
-    return Club(club_id, name, admin, site_id, bearer(enrolled["credential"]), enrolled["device_id"], r.json()["id"])
+    return Club(
+        club_id, name, admin, site_id, bearer(enrolled["credential"]), enrolled["device_id"], r.json()["id"]
+    )
 
 
 def play(
@@ -132,5 +134,7 @@ def batch(events: list, **extra) -> bytes:
 
 async def upload(http: httpx.AsyncClient, device: dict[str, str], events: list, **extra) -> httpx.Response:
     return await http.post(
-        "/device/v1/events", content=batch(events, **extra), headers={**device, "Content-Type": "application/json"}
+        "/device/v1/events",
+        content=batch(events, **extra),
+        headers={**device, "Content-Type": "application/json"},
     )

@@ -14,12 +14,11 @@ from pathlib import Path
 import httpx
 import psycopg
 import pytest
+from analytics_kit import World, login, make_club, make_user, serve
 
 from cloud_api.db.migrate import upgrade
 from cloud_api.domain.accounts.guards import Role
 from cloud_api.lib.settings import Settings
-
-from analytics_kit import World, login, make_club, make_user, serve
 
 PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 

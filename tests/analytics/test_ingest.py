@@ -6,8 +6,6 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import msgspec
-import psycopg  # noqa: F401  (the postgres param needs the driver)
-
 from analytics_kit import play, upload
 
 
@@ -21,7 +19,12 @@ async def test_the_same_batch_twice_is_stored_once(http, world):
     events = [play(world.a.sponsor_id, n=i) for i in range(50)]
     first = await upload(http, world.a.device, events)
     assert first.status_code == 200, first.text
-    assert first.json() | {"rejections": []} == {"accepted": 50, "duplicate": 0, "rejected": 0, "rejections": []}
+    assert first.json() | {"rejections": []} == {
+        "accepted": 50,
+        "duplicate": 0,
+        "rejected": 0,
+        "rejections": [],
+    }
     again = await upload(http, world.a.device, events)
     assert (again.json()["accepted"], again.json()["duplicate"]) == (0, 50)
     assert await _count(http, world.a.admin) == 50
@@ -74,7 +77,9 @@ async def test_unsynced_events_are_dated_from_the_boot_and_implausible_ones_flag
     boot = uuid.uuid4().hex
     mono_start = 3_600 * 10**9  # one hour after boot
     unsynced = play(world.a.sponsor_id, start=epoch + timedelta(hours=1), boot_id=boot, synced=False)
-    unsynced = msgspec.structs.replace(unsynced, started_mono_ns=mono_start, ended_mono_ns=mono_start + 15 * 10**9)
+    unsynced = msgspec.structs.replace(
+        unsynced, started_mono_ns=mono_start, ended_mono_ns=mono_start + 15 * 10**9
+    )
     sent_mono = mono_start + 120 * 10**9  # the batch leaves two minutes after the play began
     before = datetime.now(UTC)
     r = await upload(http, world.a.device, [unsynced], boot_id=boot, sent_mono_ns=sent_mono)
@@ -91,7 +96,9 @@ async def test_unsynced_events_are_dated_from_the_boot_and_implausible_ones_flag
             rows = {
                 r.event_id: r
                 for r in await conn.execute(
-                    select(PlayEvent).where(PlayEvent.event_id.in_([unsynced.event_id, lost.event_id, future.event_id]))
+                    select(PlayEvent).where(
+                        PlayEvent.event_id.in_([unsynced.event_id, lost.event_id, future.event_id])
+                    )
                 )
             }
     finally:
@@ -101,7 +108,10 @@ async def test_unsynced_events_are_dated_from_the_boot_and_implausible_ones_flag
     assert before - timedelta(seconds=121) <= fixed.started_at <= after - timedelta(seconds=119)
     assert fixed.ended_at - fixed.started_at == timedelta(seconds=15)
     assert fixed.device_started_at == epoch + timedelta(hours=1)
-    assert (rows[lost.event_id].clock_source, rows[lost.event_id].time_flag) == ("uncorrected", "before_epoch")
+    assert (rows[lost.event_id].clock_source, rows[lost.event_id].time_flag) == (
+        "uncorrected",
+        "before_epoch",
+    )
     assert rows[lost.event_id].day == rows[lost.event_id].received_at.date()
     assert rows[future.event_id].time_flag == "future"
 
@@ -110,7 +120,9 @@ async def test_a_synced_event_of_the_same_boot_dates_the_unsynced_ones_exactly(h
     boot = uuid.uuid4().hex
     synced = play(world.a.sponsor_id, start=datetime(2026, 11, 21, 15, 0, tzinfo=UTC), boot_id=boot, n=0)
     # 20 s later on the monotonic clock, before NTP: wall clock still says 1970.
-    late = play(world.a.sponsor_id, start=datetime(1970, 1, 1, 0, 5, tzinfo=UTC), boot_id=boot, n=1, synced=False)
+    late = play(
+        world.a.sponsor_id, start=datetime(1970, 1, 1, 0, 5, tzinfo=UTC), boot_id=boot, n=1, synced=False
+    )
     r = await upload(http, world.a.device, [late, synced])
     assert r.json()["accepted"] == 2
     figures = (await http.get("/api/v1/analytics/", headers=world.a.admin)).json()

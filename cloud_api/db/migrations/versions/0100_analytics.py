@@ -16,7 +16,6 @@ from alembic import op
 
 import cloud_api.db.base
 
-
 revision = "0100_analytics"
 down_revision = "0001"
 branch_labels = None
