@@ -77,7 +77,7 @@ def render(r: SponsorReport) -> bytes:
         para(f"{r.date_from.strftime('%d %B %Y')} - {r.date_to.strftime('%d %B %Y')}"),
         Spacer(1, 30),
         table(
-            ("", ""),
+            ("In this period", ""),
             [
                 ("Plays", f"{t.plays:,}"),
                 ("Time on screen", hms(t.seconds)),

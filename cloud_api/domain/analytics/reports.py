@@ -37,7 +37,7 @@ async def sponsor_pdf(
         code=rec.code,
         event_count=rec.event_count,
         generated_at=utcnow(),
-        verify_url=verify_url,
+        verify_url=verify_url.format(code=rec.code),
         chain_note=await _chain_note(session, analytics.by_site),
     )
     return await asyncio.to_thread(pdf_sponsor.render, report), rec.code
