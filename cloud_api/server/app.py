@@ -40,7 +40,7 @@ from cloud_api.lib.storage import make_storage
 from neopro.contracts.device_api import API_PREFIX
 
 from .db import provide_db_session
-from .errors import EXCEPTION_HANDLERS
+from .errors import EXCEPTION_HANDLERS, log_unexpected
 from .health import HealthController
 from .lifecycle import lifespan
 from .runtime import Runtime
@@ -105,6 +105,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        after_exception=[log_unexpected],
         lifespan=[lifespan, analytics_lifespan],
         middleware=[prometheus.middleware],
         compression_config=CompressionConfig(backend="gzip", minimum_size=4096),

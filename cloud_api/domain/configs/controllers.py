@@ -157,5 +157,10 @@ class ConfigController(Controller):
 
 
 def _announce(request: Request, state: State, site_id: str, version: int) -> None:
-    bus = state.runtime.bus
-    after_commit(request, lambda: bus.publish({"kind": "config", "site_id": site_id, "version": version}))
+    rt = state.runtime
+
+    async def announce() -> None:
+        rt.manifests.forget(site_id)  # this instance at once; the others when the bus tells them
+        await rt.bus.publish({"kind": "config", "site_id": site_id, "version": version})
+
+    after_commit(request, announce)

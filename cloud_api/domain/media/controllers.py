@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from cloud_api.db.models import Club, Media, MediaAssignment, Site
 from cloud_api.domain.accounts.guards import Principal, Role
 from cloud_api.domain.accounts.tenancy import target_club
+from cloud_api.lib.security import new_id
 from cloud_api.server.db import note
 from cloud_api.server.errors import FieldError
 from neopro.contracts import Owner
@@ -78,7 +79,7 @@ class MediaController(Controller):
             raise
         owner = Owner.PLATFORM.value if club is None else Owner.CLUB.value
         media = Media(
-            club_id=club, owner=owner, name=clean, ext=stored.ext, sha256=sha256, size=size,
+            id=new_id(), club_id=club, owner=owner, name=clean, ext=stored.ext, sha256=sha256, size=size,
             storage_key=stored.storage_key, thumbnail_key=stored.thumbnail_key, duration_s=info.duration_s,
             width=info.width, height=info.height, video_codec=info.video_codec, status="ready", created_by=principal.id,
         )  # fmt: skip

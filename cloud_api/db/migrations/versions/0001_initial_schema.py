@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-25 08:47:38.773593
+Create Date: 2026-11-25
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 import cloud_api.db.base
+
 
 revision = "0001"
 down_revision = None
@@ -103,7 +104,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=16), nullable=False),
         sa.Column("transcode_progress", sa.Float(), nullable=True),
         sa.Column("transcode_error", sa.String(length=500), nullable=True),
-        sa.Column("original_sha256", sa.String(length=64), nullable=True),
+        sa.Column("source_id", sa.String(length=32), nullable=True),
         sa.Column("created_at", cloud_api.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.String(length=32), nullable=True),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,89 @@
+"""Fixtures of the cloud API tests: every test runs on SQLite and on the real PostgreSQL.
+
+PostgreSQL: one fresh database per test session, uniquely named (other engineers and CI
+use the same server at the same time), migrated with alembic from empty and dropped at the
+end. SQLite: one file per session. The app runs under a real uvicorn server on an ephemeral
+127.0.0.1 port; tests talk to it with httpx and websockets, as a dashboard and an agent do.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from cloud_testkit import Cloud, World, make_world, serve
+
+from cloud_api.db.migrate import upgrade
+from cloud_api.lib.settings import Settings
+
+PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    name = f"neopro_cloud_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_HOST.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('cloud-db') / 'cloud.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_database_url")
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "cloud",
+        database_url=database_url,
+        jwt_secret="test-secret-" + secrets.token_hex(16),
+        login_max_failures=5,
+        max_upload_bytes=20 * 1024 * 1024,
+        log_json=False,
+        db_pool_size=5,
+    )
+
+
+@pytest.fixture
+async def cloud(settings: Settings) -> AsyncIterator[Cloud]:
+    server, task, url = await serve(settings)
+    async with httpx.AsyncClient(base_url=url, timeout=30) as http:
+        yield Cloud(url=url, http=http, settings=settings)
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def world(cloud: Cloud) -> World:
+    return await make_world(cloud)
+
+
+@pytest.fixture(scope="session")
+def clip() -> Path:
+    """A real 2 s H.264 clip, small (320x180), made with ffmpeg and cached by recipe."""
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    return make_clip(ClipRecipe(title="Goal", color="0x1565C0", seconds=2.0, width=320, height=180))
