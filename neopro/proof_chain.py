@@ -24,7 +24,6 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 from datetime import UTC, datetime
-from typing import Any
 
 import msgspec
 
@@ -50,21 +49,20 @@ def migrate_chain(conn: sqlite3.Connection) -> None:
     migrate(conn, COMPONENT, MIGRATIONS)
 
 
-def _canonical(value: Any) -> Any:
-    if isinstance(value, datetime):
-        # One spelling per instant: UTC, microseconds, "Z" (an offset or a naive time the
-        # device wrote is normalised the same way on both sides).
-        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    if isinstance(value, float):
-        return repr(value)  # shortest round-trip spelling, the same in every Python
-    return value
+def _utc(value: datetime | None) -> datetime | None:
+    if value is None or (value.tzinfo is UTC):
+        return value
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def canonical_bytes(event: ProofOfPlay) -> bytes:
-    """Sorted keys, every field present (None included), datetimes in UTC, floats as repr."""
-    fields = {name: _canonical(getattr(event, name)) for name in event.__struct_fields__}
-    return msgspec.json.encode(fields, order="sorted")
+    """The event as msgspec JSON with sorted keys, every field present (None included) and the
+    times in UTC: one spelling per event, whichever offset the device wrote (floats are
+    msgspec's shortest round-trip form, the same on every machine)."""
+    started, ended = _utc(event.started_at), _utc(event.ended_at)
+    if started is not event.started_at or ended is not event.ended_at:
+        event = msgspec.structs.replace(event, started_at=started, ended_at=ended)
+    return msgspec.json.encode(event, order="sorted")
 
 
 def event_hash(event: ProofOfPlay) -> str:
