@@ -21,7 +21,7 @@ class PlayEvent(Base):
     __tablename__ = "play_events"
     __table_args__ = (
         Index("ix_play_events_sponsor_day", "sponsor_id", "day"),
-        Index("ix_play_events_site_day", "site_id", "day"),
+        Index("ix_play_events_club_day", "club_id", "day"),
         Index("ix_play_events_device_seq", "device_id", "seq"),
     )
     event_id: Mapped[str] = mapped_column(String(32), primary_key=True)

@@ -57,25 +57,14 @@ async def advance(
     links = {e["seq"]: (e["prev_hash"], e["hash"]) for e in inserted if e["seq"] is not None}
     if not links:
         return None
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    await conn.execute(
-        insert(ChainState)
-        .values(
-            device_id=device.id,
-            club_id=device.club_id,
-            site_id=device.site_id,
-            verified_seq=0,
-            verified_hash=GENESIS,
-            max_seq=0,
-            seen=0,
-            updated_at=now,
-        )
-        .on_conflict_do_nothing(index_elements=["device_id"])
-    )
-    query = select(ChainState).where(ChainState.device_id == device.id)
-    if conn.dialect.name == "postgresql":
-        query = query.with_for_update()  # one batch of a device at a time walks its chain
-    state = (await conn.execute(query)).one()
+    insert = pg_insert(ChainState) if conn.dialect.name == "postgresql" else sqlite_insert(ChainState)
+    # One round trip creates the row if new and locks it (a no-op update) for this transaction,
+    # so two batches of one device never walk its chain at the same time.
+    upsert = insert.values(
+        device_id=device.id, club_id=device.club_id, site_id=device.site_id, verified_seq=0,
+        verified_hash=GENESIS, max_seq=0, seen=0, updated_at=now,
+    ).on_conflict_do_update(index_elements=["device_id"], set_={"updated_at": now})  # fmt: skip
+    state = (await conn.execute(upsert.returning(*ChainState.__table__.c))).one()
     seq, last, broken = state.verified_seq, state.verified_hash, state.broken_at_seq
     while True:
         link = links.get(seq + 1)
@@ -107,10 +96,9 @@ class _Row:
 
 
 async def _read_back(conn: AsyncConnection, device_id: str, after: int) -> dict[int, tuple[str, str]]:
-    rows = await conn.execute(
-        select(PlayEvent.seq, PlayEvent.prev_hash, PlayEvent.hash)
-        .where(PlayEvent.device_id == device_id, PlayEvent.seq > after)
-        .order_by(PlayEvent.seq)
-        .limit(READ_BACK)
-    )
+    """The stored links after ``after``, if the very next one is there (one probe while a gap lasts)."""
+    base = select(PlayEvent.seq, PlayEvent.prev_hash, PlayEvent.hash).where(PlayEvent.device_id == device_id)
+    if (await conn.execute(base.where(PlayEvent.seq == after + 1))).first() is None:
+        return {}
+    rows = await conn.execute(base.where(PlayEvent.seq > after).order_by(PlayEvent.seq).limit(READ_BACK))
     return {r.seq: (r.prev_hash, r.hash) for r in rows}

@@ -170,6 +170,11 @@ def _decode_errors(
     return rows
 
 
+#: Exact boot times never change once learnt: kept per process so a busy device's batches skip
+#: the lookup (an estimate from arrival is not kept: a synced event may still improve it).
+_exact_boots: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+
 async def _boots(
     conn: AsyncConnection, device: Any, batch: EventBatch, events: list[ProofOfPlay], received_at: datetime
 ) -> dict[str, datetime]:
@@ -181,15 +186,17 @@ async def _boots(
             learnt[e.boot_id] = (boot_from_synced(e), "synced_event")
     if batch.boot_id and batch.sent_mono_ns is not None and batch.boot_id not in learnt:
         learnt[batch.boot_id] = (boot_from_arrival(received_at, batch.sent_mono_ns), "arrival")
-    known: dict[str, tuple[datetime, str]] = {}
-    wanted = boot_ids | set(learnt)
+    known: dict[str, tuple[datetime, str]] = {
+        b: _exact_boots[(device.id, b)] for b in boot_ids | set(learnt) if (device.id, b) in _exact_boots
+    }
+    wanted = (boot_ids | set(learnt)) - set(known)
     if wanted:
         rows = await conn.execute(
             select(DeviceBoot.boot_id, DeviceBoot.booted_at, DeviceBoot.source).where(
                 DeviceBoot.device_id == device.id, DeviceBoot.boot_id.in_(wanted)
             )
         )
-        known = {r.boot_id: (r.booted_at, r.source) for r in rows}
+        known.update({r.boot_id: (r.booted_at, r.source) for r in rows})
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
     for boot_id, (booted_at, source) in learnt.items():
         have = known.get(boot_id)
@@ -203,6 +210,9 @@ async def _boots(
         )
         await conn.execute(stmt)
         known[boot_id] = (booted_at, source)
+    for boot_id, value in known.items():
+        if value[1] == "synced_event" and len(_exact_boots) < 100_000:
+            _exact_boots[(device.id, boot_id)] = value
     return {boot_id: value[0] for boot_id, value in known.items()}
 
 

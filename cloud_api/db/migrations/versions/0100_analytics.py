@@ -105,7 +105,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("play_events", schema=None) as batch_op:
         batch_op.create_index("ix_play_events_device_seq", ["device_id", "seq"], unique=False)
-        batch_op.create_index("ix_play_events_site_day", ["site_id", "day"], unique=False)
+        batch_op.create_index("ix_play_events_club_day", ["club_id", "day"], unique=False)
         batch_op.create_index("ix_play_events_sponsor_day", ["sponsor_id", "day"], unique=False)
 
     op.create_table(
@@ -195,7 +195,7 @@ def downgrade() -> None:
     op.drop_table("play_rollups")
     with op.batch_alter_table("play_events", schema=None) as batch_op:
         batch_op.drop_index("ix_play_events_sponsor_day")
-        batch_op.drop_index("ix_play_events_site_day")
+        batch_op.drop_index("ix_play_events_club_day")
         batch_op.drop_index("ix_play_events_device_seq")
 
     op.drop_table("play_events")
