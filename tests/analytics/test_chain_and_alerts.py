@@ -144,3 +144,29 @@ async def test_a_broken_chain_raises_a_critical_alert(http, world, settings):
     assert ("chain_broken", "critical") in {
         (a.kind, a.severity) for a in raised if a.site_id == world.a.site_id
     }
+
+
+async def test_playback_errors_are_stored_once_and_a_burst_raises_player_errors(http, world, settings):
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    errors = [
+        {"event_id": f"{i:032x}", "media_id": "promo-1", "reason": "undecodable", "at": now.isoformat(),
+         "boot_id": "b", "mono_ns": i}
+        for i in range(5)
+    ] + [{"event_id": "zz", "reason": "x"}]  # fmt: skip
+    body = msgspec.json.encode({"events": [], "errors": errors})
+    for _ in range(2):  # a retry stores nothing twice
+        r = await http.post("/device/v1/events", content=body, headers=world.a.device)
+        assert r.status_code == 200, r.text
+    assert [(x["kind"], x["index"]) for x in r.json()["rejections"]] == [("playback_error", 5)]
+    engine = make_engine(settings)
+    try:
+        raised, _ = await evaluate(engine, AnalyticsSettings(player_errors_per_hour=5), datetime.now(UTC))
+        _, resolved = await evaluate(engine, AnalyticsSettings(player_errors_per_hour=6), datetime.now(UTC))
+    finally:
+        await engine.dispose()
+    mine = [a for a in raised if a.site_id == world.a.site_id and a.kind == "player_errors"]
+    assert len(mine) == 1 and mine[0].detail == {"errors_last_hour": 5}
+    # Under a higher threshold the same errors no longer hold: resolved by itself.
+    assert ("player_errors", world.a.site_id) in {(a.kind, a.site_id) for a in resolved}
