@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, distinct, func, select
+from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from cloud_api.db.models import Media, PlayRollup, Site
@@ -52,35 +52,47 @@ def _figures(plays: Any, seconds: Any, completed: Any) -> dict[str, Any]:
     }
 
 
-async def _group(conn: AsyncConnection, scope: Scope, column: Any) -> list[Row]:
-    query = select(column.label("key"), *_SUMS).where(where(scope)).group_by(column).order_by(column)
-    return [
-        Row(key=str(r.key), **_figures(r.plays, r.seconds, r.completed)) for r in await conn.execute(query)
-    ]
+DIMENSIONS = (
+    ("day", R.day), ("site", R.site_id), ("phase", R.phase), ("trigger", R.trigger),
+    ("match", R.match_session_id), ("video", R.media_id),
+)  # fmt: skip
+
+
+def _row(key: Any, r: Any) -> Row:
+    return Row(key=str(key), **_figures(r.plays, r.seconds, r.completed))
+
+
+async def _breakdowns(conn: AsyncConnection, scope: Scope) -> dict[str, list[Row]]:
+    """Every breakdown of the scope. PostgreSQL: one scan (GROUPING SETS); SQLite: one query each."""
+    by: dict[str, list[Row]] = {name: [] for name, _ in DIMENSIONS}
+    cols = [col for _, col in DIMENSIONS]
+    if conn.dialect.name == "postgresql":
+        query = (
+            select(func.grouping(*cols).label("unused"), *cols, *_SUMS)
+            .where(where(scope))
+            .group_by(func.grouping_sets(*cols))
+        )
+        n = len(cols)
+        for r in await conn.execute(query):
+            # GROUPING() sets the bit of every column NOT grouped in this row's set: find the one that is.
+            i = next(i for i in range(n) if not r.unused & (1 << (n - 1 - i)))
+            by[DIMENSIONS[i][0]].append(_row(r[i + 1], r))
+    else:
+        for name, col in DIMENSIONS:
+            query = select(col.label("key"), *_SUMS).where(where(scope)).group_by(col)
+            by[name] = [_row(r.key, r) for r in await conn.execute(query)]
+    for rows in by.values():
+        rows.sort(key=lambda r: r.key)
+    return by
 
 
 async def analytics(conn: AsyncConnection, scope: Scope) -> Analytics:
-    total = (
-        await conn.execute(
-            select(
-                *_SUMS,
-                func.count(distinct(R.site_id)).label("sites"),
-                func.count(distinct(R.day)).label("days"),
-                func.count(distinct(R.match_session_id)).filter(R.match_session_id != "").label("matches"),
-            ).where(where(scope))
-        )
-    ).one()
-    by = {
-        name: await _group(conn, scope, col)
-        for name, col in (
-            ("day", R.day),
-            ("site", R.site_id),
-            ("phase", R.phase),
-            ("trigger", R.trigger),
-            ("match", R.match_session_id),
-            ("video", R.media_id),
-        )
-    }
+    by = await _breakdowns(conn, scope)
+    # Every play is on exactly one day: the totals are the sum of the days.
+    days = by["day"]
+    plays, completed = sum(r.plays for r in days), sum(r.completed for r in days)
+    seconds = sum(r.seconds for r in days)
+    matches = sum(1 for r in by["match"] if r.key)
     by["match"] = [r for r in by["match"] if r.key]  # plays outside any match are not "a match"
     await _label(conn, by["site"], Site.id, Site.name)
     await _label(conn, by["video"], Media.id, Media.name)
@@ -93,10 +105,10 @@ async def analytics(conn: AsyncConnection, scope: Scope) -> Analytics:
         date_from=scope.date_from,
         date_to=scope.date_to,
         totals=Totals(
-            **_figures(total.plays, total.seconds, total.completed),
-            active_sites=total.sites,
-            active_days=total.days,
-            matches=total.matches or 0,
+            **_figures(plays, seconds, completed),
+            active_sites=len(by["site"]),
+            active_days=len(days),
+            matches=matches,
         ),
         by_day=by["day"],
         by_site=by["site"],
