@@ -47,6 +47,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--report-runs", type=int, default=40)
     parser.add_argument("--keep-db", action="store_true", help="do not drop the database at the end")
+    parser.add_argument(
+        "--db", help="reuse this database (kept; seeded only if it holds no seeded events yet)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -54,10 +57,13 @@ def run(args: argparse.Namespace) -> int:
 
     from cloud_api.db.migrate import upgrade
 
-    name = f"neopro_bench_analytics_{os.getpid()}_{secrets.token_hex(3)}"
+    name = args.db or f"neopro_bench_analytics_{os.getpid()}_{secrets.token_hex(3)}"
     say = (lambda *_: None) if args.json else (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
-    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
+    if args.db:
+        args.keep_db = True
+    else:
+        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
     conninfo = f"{args.pg}/{name}"
     url = conninfo.replace("postgresql://", "postgresql+psycopg://")
     try:
@@ -76,17 +82,33 @@ def run(args: argparse.Namespace) -> int:
 
 def _table(r: dict[str, Any]) -> None:
     rows = [
-        ("ingest_events_per_s (stored, counted in the DB)", f"{r['ingest_events_per_s']:,.0f}",
-         f"target >= 20,000; anchor {ANCHOR_EVENTS_PER_S:,} (x{r['ingest_vs_anchor']:.1f})"),
-        ("  offered incl. retried duplicates", f"{r['ingest_offered_events_per_s']:,.0f}",
-         f"{r['ingest_events_sent']:,} sent, {r['ingest_events_stored']:,} stored once"),
-        ("  batch latency p50 / p95 (ms)", f"{r['ingest_batch_ms']['p50']:.0f} / {r['ingest_batch_ms']['p95']:.0f}",
-         f"{r['devices']} devices, {r['workers']} workers"),
-        ("sponsor_report_ms p50 / p95", f"{r['sponsor_report_ms']['p50']:.1f} / {r['sponsor_report_ms']['p95']:.1f}",
-         f"target p95 <= 200; one sponsor's season of {r['sponsor_events']:,} over {r['stored_events']:,} events"),
-        ("pdf_s (season sponsor PDF)", f"{r['pdf_s']:.2f}", f"{r['pdf_bytes']:,} bytes, {r['pdf_pages']} pages"),
+        (
+            "ingest_events_per_s (stored, counted in the DB)",
+            f"{r['ingest_events_per_s']:,.0f}",
+            f"target >= 20,000; anchor {ANCHOR_EVENTS_PER_S:,} (x{r['ingest_vs_anchor']:.1f})",
+        ),
+        (
+            "  offered incl. retried duplicates",
+            f"{r['ingest_offered_events_per_s']:,.0f}",
+            f"{r['ingest_events_sent']:,} sent, {r['ingest_events_stored']:,} stored once",
+        ),
+        (
+            "  batch latency p50 / p95 (ms)",
+            f"{r['ingest_batch_ms']['p50']:.0f} / {r['ingest_batch_ms']['p95']:.0f}",
+            f"{r['devices']} devices, {r['workers']} workers",
+        ),
+        (
+            "sponsor_report_ms p50 / p95",
+            f"{r['sponsor_report_ms']['p50']:.1f} / {r['sponsor_report_ms']['p95']:.1f}",
+            f"target p95 <= 200; a season of {r['sponsor_events']:,} plays among {r['stored_events']:,}",
+        ),
+        (
+            "pdf_s (season sponsor PDF)",
+            f"{r['pdf_s']:.2f}",
+            f"{r['pdf_bytes']:,} bytes, {r['pdf_pages']} pages",
+        ),
         ("seed (generate_series + rollups)", f"{r['seed_s']:.0f} s", ""),
-    ]  # fmt: skip
+    ]
     width = max(len(a) for a, _, _ in rows)
     print(f"{'neopro bench analytics':<{width}}  {'value':>14}  notes")
     for a, b, c in rows:
@@ -108,13 +130,33 @@ async def _bench(args: argparse.Namespace, conninfo: str, url: str, say: Any) ->
     devices = await asyncio.to_thread(_enroll_devices, conninfo, args.devices)
     port = _free_port()
     with tempfile.TemporaryDirectory(prefix="neopro-bench-") as data_dir:
-        env = {**os.environ, "NEOPRO_DATABASE_URL": url, "NEOPRO_CLOUD_DATA_DIR": data_dir,
-               "NEOPRO_JWT_SECRET": secret, "NEOPRO_LOG_JSON": "0", "NEOPRO_DB_POOL_SIZE": "8"}  # fmt: skip
-        server = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", "cloud_api.server.app:create_app", "--host", "127.0.0.1",
-             "--port", str(port), "--workers", str(args.workers), "--no-access-log", "--log-level", "warning"],
+        env = {
+            **os.environ,
+            "NEOPRO_DATABASE_URL": url,
+            "NEOPRO_CLOUD_DATA_DIR": data_dir,
+            "NEOPRO_JWT_SECRET": secret,
+            "NEOPRO_LOG_JSON": "0",
+            "NEOPRO_DB_POOL_SIZE": "8",
+        }
+        server = subprocess.Popen(  # noqa: ASYNC220  (started once, before anything is timed)
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                "cloud_api.server.app:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(args.workers),
+                "--no-access-log",
+                "--log-level",
+                "warning",
+            ],
             env=env,
-        )  # fmt: skip
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             async with httpx.AsyncClient(base_url=base, timeout=120) as http:
@@ -129,11 +171,14 @@ async def _bench(args: argparse.Namespace, conninfo: str, url: str, say: Any) ->
                 from cloud_api import analytics_bench_seed as seeding
 
                 t0 = time.perf_counter()
-                await asyncio.to_thread(seeding.seed, conninfo, args.seed_events, progress=say)
+                if await asyncio.to_thread(seeding.seeded, conninfo) == 0:
+                    await asyncio.to_thread(seeding.seed, conninfo, args.seed_events, progress=say)
                 seed_s = time.perf_counter() - t0
                 keys = TokenKeys(secret, "neopro-cloud", "neopro-api", 3600)
-                admin = {"Authorization": "Bearer " + keys.issue({"sub": "bench", "club": None,
-                                                                  "role": "platform_admin", "typ": "access"})}  # fmt: skip
+                admin = {
+                    "Authorization": "Bearer "
+                    + keys.issue({"sub": "bench", "club": None, "role": "platform_admin", "typ": "access"})
+                }
                 sponsor = seeding.sponsor_id(3)
                 season = {
                     "date_from": seeding.SEASON_START.isoformat(),
@@ -233,12 +278,22 @@ def _make_uploads(devices: list[tuple[str, str]], args: argparse.Namespace) -> t
             for _ in range(min(fresh_per_batch if bodies else args.batch, per_device - sent)):
                 seq += 1
                 e = ProofOfPlay(
-                    event_id=uuid.uuid4().hex, media_id=f"bench-media-{seq % 7}", sha256="b" * 64,
-                    sponsor_id=f"bench-sponsor-{seq % 20:02d}", phase="during", trigger="loop",
-                    started_at=start + timedelta(seconds=seq * 15), seconds_on_screen=15.0, completed=True,
-                    match_session_id=f"load-{d[:6]}", boot_id="bench-boot", started_mono_ns=seq * 15 * 10**9,
-                    clock_synced=True, seq=seq, prev_hash=prev,
-                )  # fmt: skip
+                    event_id=uuid.uuid4().hex,
+                    media_id=f"bench-media-{seq % 7}",
+                    sha256="b" * 64,
+                    sponsor_id=f"bench-sponsor-{seq % 20:02d}",
+                    phase="during",
+                    trigger="loop",
+                    started_at=start + timedelta(seconds=seq * 15),
+                    seconds_on_screen=15.0,
+                    completed=True,
+                    match_session_id=f"load-{d[:6]}",
+                    boot_id="bench-boot",
+                    started_mono_ns=seq * 15 * 10**9,
+                    clock_synced=True,
+                    seq=seq,
+                    prev_hash=prev,
+                )
                 prev = event_hash(e)
                 fresh.append(msgspec.json.encode(e))
             retried = previous_batch[:retry] if bodies else []
@@ -290,7 +345,7 @@ async def _report_latency(http: Any, headers: dict[str, str], sponsor: str, seas
 
 def _percentiles(values: list[float]) -> dict[str, float]:
     values = sorted(values)
-    p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+    p95 = values[min(len(values) - 1, round(0.95 * (len(values) - 1)))]
     return {"p50": round(statistics.median(values), 2), "p95": round(p95, 2)}
 
 
