@@ -127,3 +127,19 @@ async def test_a_synced_event_of_the_same_boot_dates_the_unsynced_ones_exactly(h
     assert r.json()["accepted"] == 2
     figures = (await http.get("/api/v1/analytics/", headers=world.a.admin)).json()
     assert [d["key"] for d in figures["by_day"]] == ["2026-11-21"]
+
+
+async def test_the_raw_plays_behind_the_figures_can_be_listed_and_filtered(http, world):
+    from datetime import UTC, datetime
+
+    good = [play(world.a.sponsor_id, n=i) for i in range(3)]
+    old = play(
+        world.a.sponsor_id, start=datetime(1970, 1, 1, 1, tzinfo=UTC), boot_id=uuid.uuid4().hex, synced=False
+    )
+    await upload(http, world.a.device, [*good, old])
+    r = await http.get("/api/v1/analytics/events", params={"flagged": True}, headers=world.a.admin)
+    assert r.status_code == 200, r.text
+    assert [e["event_id"] for e in r.json()] == [old.event_id] and r.json()[0]["time_flag"] == "before_epoch"
+    listed = (await http.get("/api/v1/analytics/events", headers=world.a.admin)).json()
+    assert {e["event_id"] for e in listed} == {e.event_id for e in [*good, old]}
+    assert (await http.get("/api/v1/analytics/events", headers=world.b.admin)).json() == []

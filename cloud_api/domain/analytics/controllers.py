@@ -14,7 +14,7 @@ from litestar.exceptions import NotFoundException, ValidationException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from cloud_api.db.models import Alert, ChainState, Club, ReportRecord, SponsorViewer, User
+from cloud_api.db.models import Alert, ChainState, Club, PlayEvent, ReportRecord, SponsorViewer, User
 from cloud_api.domain.accounts.guards import Principal, Role
 from cloud_api.domain.accounts.tenancy import club_scope, owned_or_404
 
@@ -22,7 +22,7 @@ from . import csv_export, queries, reports, verification
 from .access import Scope, scope_for, viewer_sponsor, visible_sponsor
 from .chain import report as chain_report
 from .pacing import contracts_pacing, contracts_query
-from .schemas import AlertOut, Analytics, ChainStatus, Pacing, Verification, ViewerGrant
+from .schemas import AlertOut, Analytics, ChainStatus, EventOut, Pacing, Verification, ViewerGrant
 
 VIEWER = {"role": Role.SPONSOR_VIEWER.value}
 
@@ -122,6 +122,27 @@ class AnalyticsController(Controller):
         )
         rows = await queries.rollup_rows(await db_session.connection(), scope)
         return _file(csv_export.render(rows), "text/csv", "neopro-plays.csv", None)
+
+    @get("/events", opt=VIEWER)
+    async def events(
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str | None = None,
+        club_id: str | None = None, site_id: str | None = None, date_from: date | None = None,
+        date_to: date | None = None, flagged: bool = False, limit: int = 200, offset: int = 0,
+    ) -> list[EventOut]:  # fmt: skip
+        """The raw plays behind the figures, oldest first; ``flagged=true``: only untrusted times."""
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise ValidationException("limit: 1 to 1000; offset: 0 or more")
+        scope = await scope_for(
+            db_session, principal, Scope(club_id, sponsor_id, site_id, date_from, date_to)
+        )
+        query = select(PlayEvent).where(verification.event_filter(scope))
+        if flagged:
+            query = query.where(PlayEvent.time_flag.is_not(None))
+        query = query.order_by(PlayEvent.started_at, PlayEvent.event_id).limit(limit).offset(offset)
+        return [
+            EventOut(**{f: getattr(e, f) for f in EventOut.__struct_fields__})
+            for e in await db_session.scalars(query)
+        ]
 
     @get("/verify/{code:str}", opt={"public": True})
     async def verify(self, db_session: AsyncSession, code: str) -> Verification:

@@ -96,3 +96,24 @@ class AlertOut(Struct, kw_only=True):
 class ViewerGrant(Struct, kw_only=True):
     user_id: str
     sponsor_id: str
+
+
+class EventOut(Struct, kw_only=True):
+    """One stored play (drill-down): the corrected time, and how far it can be trusted."""
+
+    event_id: str
+    site_id: str
+    media_id: str
+    sponsor_id: str | None
+    phase: str
+    trigger: str
+    started_at: datetime
+    device_started_at: datetime
+    seconds_on_screen: float
+    completed: bool
+    interrupted_by: str | None
+    match_session_id: str | None
+    clock_source: str
+    time_flag: str | None
+    seq: int | None
+    received_at: datetime

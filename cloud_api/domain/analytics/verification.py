@@ -20,7 +20,8 @@ from .access import Scope
 E = PlayEvent
 
 
-def _where(scope: Scope):  # type: ignore[no-untyped-def]
+def event_filter(scope: Scope):  # type: ignore[no-untyped-def]
+    """The WHERE clause of a scope over the raw events (what a report counts)."""
     clauses = []
     if scope.sponsor_id is not None:
         clauses.append(E.sponsor_id == scope.sponsor_id)
@@ -44,7 +45,7 @@ async def digest(conn: AsyncConnection, kind: str, scope: Scope) -> tuple[int, s
     """(events counted, digest) of the scope, computed where the rows are."""
     prefix = scope_line(kind, scope)
     if conn.dialect.name == "postgresql":
-        inner = select(E.event_id, E.hash).where(_where(scope)).subquery()
+        inner = select(E.event_id, E.hash).where(event_filter(scope)).subquery()
         agg = text(
             "encode(sha256(convert_to(:prefix || coalesce("
             "string_agg(hash, '' ORDER BY event_id COLLATE \"C\"), ''), 'UTF8')), 'hex')"
@@ -53,7 +54,7 @@ async def digest(conn: AsyncConnection, kind: str, scope: Scope) -> tuple[int, s
         return int(row[0]), str(row[1])
     h = hashlib.sha256(prefix.encode())
     count = 0
-    result = await conn.stream(select(E.hash).where(_where(scope)).order_by(E.event_id))
+    result = await conn.stream(select(E.hash).where(event_filter(scope)).order_by(E.event_id))
     async for (value,) in result:
         h.update(value.encode())
         count += 1
