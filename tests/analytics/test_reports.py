@@ -96,7 +96,7 @@ async def test_the_sponsor_pdf_renders_says_what_the_api_says_and_its_code_check
     assert pacing[0]["status"] == "behind" and f"{pacing[0]['projected']:,.0f}" in text
 
     # The code checks out, then fails once one counted event is gone from the database.
-    check = (await http.get(f"/api/v1/analytics/verify/{code}")).json()
+    check = (await http.get("/api/v1/analytics/verify", params={"code": code})).json()
     assert (check["valid"], check["counted_then"], check["counted_now"]) == (True, 57, 57)
     engine = make_engine(settings)
     try:
@@ -104,9 +104,11 @@ async def test_the_sponsor_pdf_renders_says_what_the_api_says_and_its_code_check
             await conn.execute(delete(PlayEvent).where(PlayEvent.event_id == events[20].event_id))
     finally:
         await engine.dispose()
-    check = (await http.get(f"/api/v1/analytics/verify/{code}")).json()
+    check = (await http.get("/api/v1/analytics/verify", params={"code": code})).json()
     assert (check["valid"], check["counted_then"], check["counted_now"]) == (False, 57, 56)
-    assert (await http.get("/api/v1/analytics/verify/NP-0000-0000-0000-0000-0000")).status_code == 404
+    assert (
+        await http.get("/api/v1/analytics/verify", params={"code": "NP-0000-0000-0000-0000-0000"})
+    ).status_code == 404
 
 
 async def test_the_csv_export_sums_to_the_api_totals(http, world):

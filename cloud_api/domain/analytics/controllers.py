@@ -84,7 +84,7 @@ class AnalyticsController(Controller):
         sponsor = await visible_sponsor(db_session, principal, sponsor_id)
         start, end = _period(date_from, date_to)
         scope = await scope_for(db_session, principal, Scope(None, sponsor_id, site_id, start, end))
-        url = str(request.base_url).rstrip("/") + "/api/v1/analytics/verify/{code}"
+        url = str(request.base_url).rstrip("/") + "/api/v1/analytics/verify?code={code}"
         pdf, code = await reports.sponsor_pdf(db_session, sponsor, scope, principal.id, url)
         return _file(pdf, "application/pdf", f"sponsor-{sponsor_id}-{start}-{end}.pdf", code)
 
@@ -144,7 +144,7 @@ class AnalyticsController(Controller):
             for e in await db_session.scalars(query)
         ]
 
-    @get("/verify/{code:str}", opt={"public": True})
+    @get("/verify", opt={"public": True})
     async def verify(self, db_session: AsyncSession, code: str) -> Verification:
         """Re-check a report's verification code against the events in the database now."""
         rec = await db_session.scalar(select(ReportRecord).where(ReportRecord.code == code.strip().upper()))
