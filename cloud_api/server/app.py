@@ -21,6 +21,9 @@ from cloud_api.domain.accounts.controllers import (
 )
 from cloud_api.domain.accounts.deps import provide_principal
 from cloud_api.domain.accounts.guards import admin_guard
+from cloud_api.domain.analytics.controllers import ADMIN_CONTROLLERS as ANALYTICS_CONTROLLERS
+from cloud_api.domain.analytics.device_controller import EventIngestController
+from cloud_api.domain.analytics.runtime import analytics_lifespan, analytics_state
 from cloud_api.domain.commands.controllers import CommandController
 from cloud_api.domain.configs.controllers import ConfigController
 from cloud_api.domain.devices.auth import DeviceDirectory, device_guard, provide_device
@@ -47,7 +50,7 @@ ADMIN_PREFIX = "/api/v1"
 #: The admin API's controllers; a new domain (e.g. analytics) adds its own here.
 ADMIN_CONTROLLERS = [
     AuthController, ClubController, UserController, AuditController, SiteController, ConfigController,
-    MediaController, SponsorController, CommandController,
+    MediaController, SponsorController, CommandController, *ANALYTICS_CONTROLLERS,
 ]  # fmt: skip
 
 
@@ -96,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     device = Router(
         path=API_PREFIX,
-        route_handlers=[DeviceController],
+        route_handlers=[DeviceController, EventIngestController],
         guards=[device_guard],
         dependencies={"device": Provide(provide_device, sync_to_thread=False)},
         security=[{"DeviceCredential": []}],
@@ -106,11 +109,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[admin, device, HealthController, _MetricsController],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         after_exception=[log_unexpected],
-        lifespan=[lifespan],
+        lifespan=[lifespan, analytics_lifespan],
         middleware=[prometheus.middleware],
         compression_config=CompressionConfig(backend="gzip", minimum_size=4096),
         openapi_config=OpenAPIConfig(
