@@ -103,6 +103,9 @@ class Commands:
         video, category_id = self._resolve(msg)
         if self.blackout:
             self.set_blackout(False, reload=False)
+        if self.paused:  # a tap means "play this now", whatever was paused before
+            self.paused = False
+            self.engine.set_pause(False)
         segment = Segment(video=video, path=self.library.path_of(video), trigger=Trigger(msg.trigger),
                           category_id=category_id, command_id=msg.id)  # fmt: skip
         if msg.id:
