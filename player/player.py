@@ -109,7 +109,7 @@ class Player(Commands, Faults):
             asyncio.create_task(every(self.settings.checkpoint_s, self.checkpoint), name="checkpoint"),
             asyncio.create_task(every(1.0, self.check_files_on_air), name="files-on-air"),
             asyncio.create_task(every(2.0, self._config_poll), name="config-poll"),
-            asyncio.create_task(every(1.0, self.overlays.tick), name="overlays"),
+            asyncio.create_task(every(1.0, self._overlay_tick), name="overlays"),
         ]
         for task in self._timers:
             task.add_done_callback(self._timer_done)
@@ -117,6 +117,11 @@ class Player(Commands, Faults):
     def _timer_done(self, task: asyncio.Task) -> None:
         if not task.cancelled() and isinstance(task.exception(), MpvFailure):
             self.fail(task.exception())  # type: ignore[arg-type]
+
+    def _overlay_tick(self) -> None:
+        if self.overlays is not None and self.overlays.tick():
+            self.message = self.overlays.message
+            self.on_change()
 
     async def _config_poll(self) -> None:
         if self.library.config_changed_on_disk():
