@@ -109,6 +109,8 @@ class Commands:
         segment = Segment(video=video, path=self.library.path_of(video), trigger=Trigger(msg.trigger),
                           category_id=category_id, command_id=msg.id)  # fmt: skip
         if msg.id:
+            if len(self._arrivals) > 256:  # taps replaced before their first frame
+                self._arrivals.clear()
             self._arrivals[msg.id] = arrival_ns
         on_air, timeline, index = self.segment, self.timeline, self.index
         mode = self.config.playback.trigger_during_trigger if self.config else "replace"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +59,7 @@ class Player(Commands, Faults):
         #: Set when libmpv died: the process must end non-zero.
         self.failure: asyncio.Future[MpvFailure] | None = None
         #: (command id, command arrival ns, first frame ns) of every commanded clip.
-        self.latencies: list[tuple[str, int, int]] = []
+        self.latencies: deque[tuple[str, int, int]] = deque(maxlen=1000)
 
         self.phase = Phase.NEUTRAL
         self.match: wire.MatchState | None = None
@@ -84,7 +85,6 @@ class Player(Commands, Faults):
         self._blamed_in_a_row = 0
         self._category_turn: dict[str, int] = {}
         self._reported: set[str] = set()
-        self._idle_image: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.overlays: OverlayManager | None = None
 

@@ -97,7 +97,7 @@ async def trigger_ms(media: BenchMedia, count: int) -> list[float]:
             await asyncio.sleep(SETTLE_S)
             await ws.send(wire.encode(wire.BackToLoop()))
             await _until(lambda: player.segment is not None and not player.segment.triggered)
-        return [(shown - arrived) / 1e6 for _, arrived, shown in player.latencies[1:]]
+        return [(shown - arrived) / 1e6 for _, arrived, shown in list(player.latencies)[1:]]
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)
