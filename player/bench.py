@@ -35,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spawns", type=int, default=30, help="mpv processes (default 30)")
     parser.add_argument("--seams", type=int, default=50, help="loop seams (default 50)")
     parser.add_argument("--wraps", type=int, default=5, help="loop timeline ends (default 5)")
+    parser.add_argument(
+        "--fixed-phase",
+        action="store_true",
+        help="send every command at the same point of the frame on screen",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -46,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from .bench_parts.stats import summary
 
     logging.getLogger("player").setLevel(logging.WARNING)
+    latency.RANDOM_PHASE = not args.fixed_phase
     media = make_media()
     bare = latency.bare_loadfile_ms(media, args.loads)
     trig = asyncio.run(latency.trigger_ms(media, args.triggers))

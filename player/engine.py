@@ -8,6 +8,11 @@ timeline that was replaced a moment ago is never taken for one of the new timeli
 
 One instance for the life of the process: creating one per clip crashes libmpv after a few
 dozen clips, and costs ~100 ms each time. See the mpv manual for every option used here.
+
+Not used, on measurement: ``video-latency-hacks`` (``playback-restart`` comes ~20 ms sooner
+but, per ``--dump-stats``, the new clip's first frame is presented no sooner: it only stops
+mpv waiting for that frame) and pausing before a ``loadfile`` (slower). What a cut-in
+waits for is decoding the first frame and the old clip's frame already queued for display.
 """
 
 from __future__ import annotations

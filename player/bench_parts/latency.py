@@ -28,10 +28,12 @@ from .media import SPONSORS, BenchMedia, install_site
 #: after the frame it has already queued (up to 40 ms more at 25 fps). A fixed delay would
 #: lock every measure to one phase of that frame and be luckier or unluckier than real taps.
 SETTLE_S = 0.25
+#: ``--fixed-phase`` turns the random part off (how the figures in ARCHITECTURE were taken).
+RANDOM_PHASE = True
 
 
 def _settle() -> float:
-    return SETTLE_S + random.uniform(0, 1 / FPS)
+    return SETTLE_S + (random.uniform(0, 1 / FPS) if RANDOM_PHASE else 0.0)
 
 
 def bare_loadfile_ms(media: BenchMedia, count: int) -> list[float]:
