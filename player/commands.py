@@ -21,6 +21,8 @@ class PlayError(Exception):
 
 
 class Commands:
+    """The wire commands and configuration reloads (mixed into Player)."""
+
     async def reload_config(self) -> str | None:
         """Take ``config/current.json`` if valid (at the end of the clip on air); returns why not."""
         outcome = await self.library.load_config()
