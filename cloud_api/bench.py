@@ -26,7 +26,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--seconds", type=float, default=10.0, help="length of the heartbeat and manifest runs"
     )
-    parser.add_argument("--concurrency", type=int, default=64, help="keep-alive connections of the HTTP runs")
+    parser.add_argument(
+        "--concurrency", type=int, default=128, help="keep-alive connections of the HTTP runs"
+    )
     parser.add_argument("--push-samples", type=int, default=200)
     parser.add_argument(
         "--pg", default=os.environ.get("NEOPRO_BENCH_PG", DEFAULT_PG), help="PostgreSQL server (no db)"
