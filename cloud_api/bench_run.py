@@ -8,6 +8,7 @@ import json
 import os
 import random
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -131,7 +132,11 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
         club_id, creds, admin_id = await seed(database_url, args.agents)
         await server.start()
         result = await _measure(args, server, conninfo, creds, secret, admin_id, club_id)
-        result["server_log"] = str(server.log)
+    except BaseException:
+        print(f"bench cloud failed; the server's log is kept in {server.log}", file=sys.stderr)
+        raise
+    else:
+        shutil.rmtree(tmp, ignore_errors=True)
         return result
     finally:
         server.stop()
