@@ -97,7 +97,11 @@ async def offered(
     out = Hammered()
     due: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
 
+    opened = 0
+    go = asyncio.Event()
+
     async def schedule() -> None:
+        await go.wait()  # every connection open first: their setup is not the server's latency
         start = time.perf_counter()
         total = int(rate * seconds)
         for n in range(total):
@@ -110,7 +114,11 @@ async def offered(
             due.put_nowait(None)
 
     async def worker() -> None:
+        nonlocal opened
         reader, writer = await asyncio.open_connection(host, port)
+        opened += 1
+        if opened == connections:
+            go.set()
         try:
             while (item := await due.get()) is not None:
                 at, request = item
