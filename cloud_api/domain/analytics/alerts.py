@@ -165,8 +165,12 @@ async def evaluate(
         open_keys = {(a.site_id, a.kind): a for a in open_rows}
         for key, a in open_keys.items():
             if key not in holding:
-                await conn.execute(update(Alert).where(Alert.id == a.id).values(resolved_at=now))
-                resolved.append(_alert(a._mapping, resolved_at=now))
+                # Only the instance whose UPDATE resolves it reports it: no double webhook.
+                done = await conn.execute(
+                    update(Alert).where(Alert.id == a.id, Alert.resolved_at.is_(None)).values(resolved_at=now)
+                )
+                if done.rowcount:
+                    resolved.append(_alert(a._mapping, resolved_at=now))
             elif holding[key].severity != a.severity or holding[key].message != a.message:
                 c = holding[key]
                 await conn.execute(
