@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from cloud_api.db.engine import libpq_url, make_engine, make_sessionmaker
+from cloud_api.db.fastreads import EngineReads, FastReads, PostgresReads
 from cloud_api.domain.accounts.controllers import (
     AuditController,
     AuthController,
@@ -60,8 +61,13 @@ class _MetricsController(PrometheusController):
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
-    devices = DeviceDirectory(engine)
-    bus: Bus = LocalBus() if settings.is_sqlite else PostgresBus(libpq_url(settings.database_url))
+    if settings.is_sqlite:
+        bus: Bus = LocalBus()
+        reads: FastReads = EngineReads(engine)
+    else:
+        bus = PostgresBus(libpq_url(settings.database_url))
+        reads = PostgresReads(libpq_url(settings.database_url), size=max(4, settings.db_pool_size // 2))
+    devices = DeviceDirectory(reads)
     rt = Runtime(
         settings=settings,
         engine=engine,
@@ -72,8 +78,9 @@ def build_runtime(settings: Settings) -> Runtime:
             settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_s
         ),
         devices=devices,
-        hub=PushHub(sessionmaker, devices),
-        heartbeats=HeartbeatWriter(engine),
+        hub=PushHub(sessionmaker, devices, reads),
+        reads=reads,
+        heartbeats=HeartbeatWriter(engine, None if settings.is_sqlite else libpq_url(settings.database_url)),
         manifests=ManifestCache(sessionmaker),
     )
     return rt
@@ -112,7 +119,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
         openapi_config=OpenAPIConfig(
             title="Neopro cloud API",
             version="1.0.0",
-            description="Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, and the device API.",
+            description=(
+                "Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, "
+                "and the device API (neopro.contracts.device_api)."
+            ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(

@@ -10,7 +10,6 @@ import logging
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-
 from litestar.types import Scope
 from sqlalchemy.exc import DataError
 

@@ -64,7 +64,9 @@ async def make_user(settings: Settings, role: Role, club_id: str | None = None) 
     try:
         async with make_sessionmaker(engine)() as session:
             email = f"{role.value}-{uuid.uuid4().hex[:10]}@example.org"
-            session.add(User(id=new_id(), email=email, role=role.value, club_id=club_id, password_hash=_HASH[0]))
+            session.add(
+                User(id=new_id(), email=email, role=role.value, club_id=club_id, password_hash=_HASH[0])
+            )
             await session.commit()
             return email
     finally:
@@ -118,7 +120,9 @@ async def enroll(http: httpx.AsyncClient, code: str) -> dict:
     return r.json()
 
 
-async def new_site(http: httpx.AsyncClient, headers: dict[str, str], name: str = "Club TV") -> tuple[str, str]:
+async def new_site(
+    http: httpx.AsyncClient, headers: dict[str, str], name: str = "Club TV"
+) -> tuple[str, str]:
     r = await http.post("/api/v1/sites", json={"name": name}, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()["site"]["id"], r.json()["enrollment"]["code"]
@@ -148,7 +152,7 @@ async def upload(
     return await http.post(
         "/api/v1/media",
         params={"name": name, **params},
-        content=path.read_bytes(),
+        content=await asyncio.to_thread(path.read_bytes),
         headers={**headers, "Content-Type": "video/mp4"},
     )
 

@@ -29,7 +29,9 @@ class ThreadServer:
     """uvicorn in a thread of its own, so the synchronous schemathesis client can call it."""
 
     def __init__(self, settings) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_config=None))
+        self.server = uvicorn.Server(
+            uvicorn.Config(create_app(settings), host="127.0.0.1", port=0, log_config=None)
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:

@@ -35,10 +35,13 @@ def start(database_url: str, data_dir: Path, secret: str) -> tuple[subprocess.Po
     port = free_port()
     env = {**os.environ, "NEOPRO_DATABASE_URL": database_url, "NEOPRO_CLOUD_DATA_DIR": str(data_dir),
            "NEOPRO_JWT_SECRET": secret, "NEOPRO_LOG_JSON": "1"}  # fmt: skip
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "neopro", "cloud", "--port", str(port)],
-        env=env, stdout=subprocess.DEVNULL, stderr=open(data_dir.with_suffix(".log"), "wb"),
-    )  # fmt: skip
+    with open(data_dir.with_suffix(".log"), "wb") as log:  # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "neopro", "cloud", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
     return proc, f"http://127.0.0.1:{port}"
 
 
@@ -56,7 +59,9 @@ async def wait_ready(url: str, proc: subprocess.Popen) -> None:
     raise AssertionError(f"{url} never became ready")
 
 
-async def test_a_command_created_on_one_instance_reaches_an_agent_on_the_other(postgres_database_url, tmp_path):
+async def test_a_command_created_on_one_instance_reaches_an_agent_on_the_other(
+    postgres_database_url, tmp_path
+):
     secret = secrets.token_urlsafe(32)
     procs = [start(postgres_database_url, tmp_path / name, secret) for name in ("one", "two")]
     try:
@@ -70,16 +75,24 @@ async def test_a_command_created_on_one_instance_reaches_an_agent_on_the_other(p
             async with connect(ws_two, additional_headers=world.a.device, open_timeout=5) as ws:
                 assert isinstance(decode_push(await asyncio.wait_for(ws.recv(), 5)), PushHello)
                 started = time.monotonic()
-                r = await http.post(f"/api/v1/sites/{world.a.site_id}/commands", json={"type": "sync_now"}, headers=world.a.admin)
+                r = await http.post(
+                    f"/api/v1/sites/{world.a.site_id}/commands",
+                    json={"type": "sync_now"},
+                    headers=world.a.admin,
+                )
                 assert r.status_code == 201
                 frame = decode_push(await asyncio.wait_for(ws.recv(), 2))
                 assert isinstance(frame, PushCommand) and frame.command.id == r.json()["id"]
                 assert time.monotonic() - started < 1.0
             # A revocation on one instance closes the door on the other at once.
-            await http.post(f"/api/v1/sites/{world.b.site_id}/devices/{world.b.device_id}/revoke", headers=world.b.admin)
+            await http.post(
+                f"/api/v1/sites/{world.b.site_id}/devices/{world.b.device_id}/revoke", headers=world.b.admin
+            )
             await asyncio.sleep(0.3)
             async with httpx.AsyncClient(base_url=url_two) as other:
-                assert (await other.post("/device/v1/heartbeat", json={}, headers=world.b.device)).status_code == 401
+                assert (
+                    await other.post("/device/v1/heartbeat", json={}, headers=world.b.device)
+                ).status_code == 401
     finally:
         for proc, _ in procs:
             proc.terminate()
