@@ -60,10 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     name = args.db or f"neopro_bench_analytics_{os.getpid()}_{secrets.token_hex(3)}"
     say = (lambda *_: None) if args.json else (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
-    if args.db:
-        args.keep_db = True
-    else:
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+    args.keep_db = args.keep_db or bool(args.db)
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     conninfo = f"{args.pg}/{name}"
     url = conninfo.replace("postgresql://", "postgresql+psycopg://")
