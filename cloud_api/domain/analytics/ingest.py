@@ -1,9 +1,10 @@
 """Ingest of a device's event batch: every event judged on its own, each stored once.
 
 The device is the credential's; an event naming another site is refused (the earlier system
-took any event that named a site id, unauthenticated). Stored: the events not seen before
-(``ON CONFLICT DO NOTHING`` on the event id, so a retried batch is harmless), their rollups,
-the boot offsets learnt, and the chain's progress — all in one transaction.
+took any event that named a site id, unauthenticated). :func:`prepare` judges, dates and
+hashes a batch; :func:`write` stores the events not seen before (``ON CONFLICT DO NOTHING`` on
+the event id, so a retried batch is harmless), their rollups and the chains' progress in one
+transaction, shared with the batches that arrived at the same time (see :mod:`.writer`).
 """
 
 from __future__ import annotations
