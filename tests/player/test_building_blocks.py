@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from neopro.contracts import Phase, Video
 from neopro.datadir import DataDir
 from player import PlayerSettings
 from player.hwdec import Board, detect_board, hwdec_for
-from player.sdnotify import notify, watchdog_interval_s
 from player.timeline import MAX_SEGMENTS, Segment, Timeline, loop_segments
 
 
@@ -73,16 +71,3 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("NEOPRO_PLAYER_HWDEC", "no")
     s = PlayerSettings.from_env()
     assert (s.vo, s.ao, s.hwdec) == ("gpu", "auto", "no")
-
-
-def test_sd_notify_sends_one_datagram(monkeypatch, tmp_path):
-    path = tmp_path / "n.sock"
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.bind(str(path))
-        monkeypatch.setenv("NOTIFY_SOCKET", str(path))
-        assert notify("READY=1")
-        assert sock.recv(64) == b"READY=1"
-    monkeypatch.delenv("NOTIFY_SOCKET")
-    assert notify("READY=1") is False
-    monkeypatch.setenv("WATCHDOG_USEC", "4000000")
-    assert watchdog_interval_s() == 2.0
