@@ -50,6 +50,9 @@ async def test_an_uploaded_video_is_stored_by_its_sha256_and_filed_in_its_catego
     assert video is not None and video.title == "Mon But" and video.owner == Owner.CLUB
     assert video.id in cfg.category("goal").videos
     assert not list(hub.settings.data_dir.media_dir.glob("*.part"))
+    # the scratch file lived in incoming/ (outside the agent's media GC) and is gone
+    assert hub.settings.data_dir.incoming_dir.is_dir()
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
     assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
 
 
@@ -74,7 +77,7 @@ async def test_a_text_file_named_mp4_is_refused_with_the_reason(hub, admin):
     body = await r.json()
     assert body["error"] == "not_a_video" and body["field"] == "file"
     assert "not a readable video" in body["message"] or "container" in body["message"]
-    assert not [p for p in hub.settings.data_dir.media_dir.iterdir() if p.name.startswith("upload-")]
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
 
 
 async def test_an_oversized_upload_gets_413_before_its_body_is_read(hub_settings):
@@ -107,7 +110,7 @@ async def test_an_oversized_upload_gets_413_before_its_body_is_read(hub_settings
 
         r = await http.post("/api/admin/upload", params={"category": "goal"}, data=chunks())
         assert r.status == 413
-        assert not [p for p in hub.settings.data_dir.media_dir.iterdir() if p.suffix == ".part"]
+        assert not list(hub.settings.data_dir.incoming_dir.iterdir())
         await http.close()
     finally:
         await hub.runner.cleanup()
@@ -253,4 +256,5 @@ async def test_an_upload_not_in_the_players_profile_is_converted_then_filed(hub,
     assert (info.video_codec, info.width, info.height, info.has_b_frames) == ("h264", 1920, 1080, False)
     assert info.audio_codec == "aac"
     assert sorted(p.suffix for p in hub.settings.data_dir.media_dir.iterdir() if p.suffix == ".part") == []
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
     assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
