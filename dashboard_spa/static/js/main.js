@@ -48,7 +48,10 @@ async function route() {
   stopScreen();
   const path = location.hash.replace(/^#/, "") || "/sites";
   if (path === "/login" || !session.me) {
-    if (path !== "/login" && hasSession() && (await restore())) return route();
+    if (path !== "/login" && hasSession()) {
+      if (await restore()) return route();
+      loginMessage = loginMessage || "Your session has ended. Sign in again to continue.";
+    }
     showShell(false);
     const message = loginMessage;
     loginMessage = null;
@@ -86,7 +89,8 @@ async function restore() {
 
 async function signedIn() {
   await loadSession();
-  const target = sessionStorage.getItem("neopro.after-login") || "#/sites";
+  const here = location.hash && location.hash !== "#/login" ? location.hash : "#/sites";
+  const target = sessionStorage.getItem("neopro.after-login") || here;
   sessionStorage.removeItem("neopro.after-login");
   go(target);
 }

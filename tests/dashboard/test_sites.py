@@ -1,0 +1,61 @@
+"""Sites: creating one shows its enrollment code (which really enrolls a Pi); revoking asks first."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+import pytest
+from conftest import CloudProcess, sign_in
+from playwright.sync_api import Page, expect
+
+pytestmark = pytest.mark.browser
+
+
+def test_creating_a_site_shows_an_enrollment_code_that_enrolls_the_pi(page: Page, cloud: CloudProcess) -> None:
+    club = cloud.new_club()
+    sign_in(page, cloud, "#/sites")
+    page.get_by_role("button", name="Create site").click()
+    expect(page.locator("#create-site .field-error")).to_have_text(re.compile("Give the site a name"))
+
+    page.get_by_label("New site name").fill("Gymnase Jean Moulin")
+    page.get_by_label("Club").select_option(label=club["name"])
+    page.get_by_role("button", name="Create site").click()
+
+    code_box = page.get_by_test_id("enrollment-code")
+    expect(code_box).to_be_visible()
+    code = code_box.inner_text().strip()
+    assert len(code) >= 6
+    expect(page.locator("#enrollment")).to_contain_text(f"neopro agent enroll --cloud {cloud.url} --code {code}")
+    expect(page.locator("#enrollment")).to_contain_text("neopro.txt")
+    row = page.locator("#sites-table tr", has_text="Gymnase Jean Moulin")
+    expect(row).to_contain_text("never seen")
+
+    enrolled = httpx.post(cloud.url + "/device/v1/enroll", json={"code": code, "hardware": {"model": "Pi 4"}})
+    assert enrolled.status_code == 201, enrolled.text
+
+
+def test_revoking_a_device_asks_first_and_then_cuts_it_off(page: Page, cloud: CloudProcess) -> None:
+    site = cloud.new_site(cloud.new_club()["id"], "Salle B")
+    r = httpx.post(
+        cloud.url + "/device/v1/enroll",
+        json={"code": site["enrollment"]["code"], "hardware": {"model": "Raspberry Pi 4"}},
+    )
+    assert r.status_code == 201, r.text
+    device_id = r.json()["device_id"]
+    sign_in(page, cloud, f"#/sites/{site['site']['id']}")
+    expect(page.get_by_role("cell", name="Raspberry Pi 4")).to_be_visible()
+
+    page.get_by_role("button", name="Revoke").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog).to_contain_text("Revoke this device?")
+    dialog.get_by_role("button", name="Cancel").click()
+    expect(dialog).to_be_hidden()
+    devices = cloud.api.get(f"/api/v1/sites/{site['site']['id']}/devices").json()
+    assert devices[0]["revoked_at"] is None
+
+    page.get_by_role("button", name="Revoke").click()
+    page.get_by_role("dialog").get_by_role("button", name="Revoke device").click()
+    expect(page.get_by_text(re.compile("^revoked"))).to_be_visible()
+    devices = cloud.api.get(f"/api/v1/sites/{site['site']['id']}/devices").json()
+    assert devices[0]["id"] == device_id and devices[0]["revoked_at"] is not None
