@@ -142,3 +142,11 @@ def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = Path(wanted) if wanted else tmp_path_factory.mktemp("screenshots")
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+@pytest.fixture(scope="session")
+def clip() -> Path:
+    """A real 2 s H.264 clip, small (320x180), made with ffmpeg and cached by recipe."""
+    from neopro.media.samples import ClipRecipe, make_clip
+
+    return make_clip(ClipRecipe(title="Goal", color="0x2E7D32", seconds=2.0, width=320, height=180))

@@ -58,7 +58,9 @@ def test_diff_and_rollback_with_confirmation(page: Page, cloud: CloudProcess) ->
     page.get_by_role("button", name="Publish").click()
     expect(page.locator('#history-table tr[data-version="2"]')).to_be_visible()
 
-    page.locator('#history-table tr[data-version="2"]').get_by_role("button", name="Diff with previous").click()
+    page.locator('#history-table tr[data-version="2"]').get_by_role(
+        "button", name="Diff with previous"
+    ).click()
     change = page.locator("#diff-table tr", has_text="$.remote.title")
     expect(change).to_contain_text('"First"')
     expect(change).to_contain_text('"Second"')

@@ -12,13 +12,6 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="session")
-def clip() -> Path:
-    from neopro.media.samples import ClipRecipe, make_clip
-
-    return make_clip(ClipRecipe(title="Goal", color="0x2E7D32", seconds=2.0, width=320, height=180))
-
-
 def test_upload_shows_progress_to_100_and_lists_the_clip(page: Page, cloud: CloudProcess, clip: Path) -> None:
     club = cloud.new_club()
     sign_in(page, cloud, "#/media")
@@ -34,7 +27,7 @@ def test_upload_shows_progress_to_100_and_lists_the_clip(page: Page, cloud: Clou
     row = page.locator("#media-table tr", has_text="but-domicile.mp4")
     expect(row).to_contain_text("2 s")
     expect(row).to_contain_text("ready")
-    expect(row).to_contain_text("320×180")
+    expect(row).to_contain_text("320\u00d7180")  # width x height
     thumb = row.locator("img.thumb")
     expect(thumb).to_have_attribute("src", re.compile("^blob:"))
     assert page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumb.element_handle())
@@ -46,7 +39,13 @@ def test_upload_shows_progress_to_100_and_lists_the_clip(page: Page, cloud: Clou
 def test_a_file_that_is_not_a_video_is_refused_with_the_reason(page: Page, cloud: CloudProcess) -> None:
     sign_in(page, cloud, "#/media")
     page.get_by_label("Video file").set_input_files(
-        files=[{"name": "notes.mp4", "mimeType": "video/mp4", "buffer": b"these are meeting notes, not a video\n" * 50}]
+        files=[
+            {
+                "name": "notes.mp4",
+                "mimeType": "video/mp4",
+                "buffer": b"these are meeting notes, not a video\n" * 50,
+            }
+        ]
     )
     page.get_by_role("button", name="Upload").click()
     error = page.locator("#upload-form .field-error")

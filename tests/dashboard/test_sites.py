@@ -12,7 +12,9 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def test_creating_a_site_shows_an_enrollment_code_that_enrolls_the_pi(page: Page, cloud: CloudProcess) -> None:
+def test_creating_a_site_shows_an_enrollment_code_that_enrolls_the_pi(
+    page: Page, cloud: CloudProcess
+) -> None:
     club = cloud.new_club()
     sign_in(page, cloud, "#/sites")
     page.get_by_role("button", name="Create site").click()
@@ -26,7 +28,9 @@ def test_creating_a_site_shows_an_enrollment_code_that_enrolls_the_pi(page: Page
     expect(code_box).to_be_visible()
     code = code_box.inner_text().strip()
     assert len(code) >= 6
-    expect(page.locator("#enrollment")).to_contain_text(f"neopro agent enroll --cloud {cloud.url} --code {code}")
+    expect(page.locator("#enrollment")).to_contain_text(
+        f"neopro agent enroll --cloud {cloud.url} --code {code}"
+    )
     expect(page.locator("#enrollment")).to_contain_text("neopro.txt")
     row = page.locator("#sites-table tr", has_text="Gymnase Jean Moulin")
     expect(row).to_contain_text("never seen")

@@ -56,7 +56,7 @@ function argsOf(type, form) {
 function sendForm(siteId, media, onSent) {
   const type = h("select", { name: "type" }, Object.entries(TYPES).map(([k, t]) => h("option", { value: k }, t.label)));
   const help = h("p.muted.small", {});
-  const args = h("div.stack", { style: "display:grid;gap:.8rem" });
+  const args = h("div.args", { style: "display:grid;gap:.8rem" });
   const form = h(
     "form.stack.card",
     { id: "command-form", novalidate: true },

@@ -49,8 +49,8 @@ async function mediaTable(items, onDelete) {
         "tr",
         { dataset: { mediaId: m.id } },
         h("td", {}, await thumbnail(m)),
-        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", m.owner === "platform" ? " · platform" : "")),
-        h("td.num", {}, duration(m.duration_s)),
+        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, h("span.only-narrow", {}, `${duration(m.duration_s)} · `), `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", m.owner === "platform" ? " · platform" : "")),
+        h("td.num.hide-narrow", {}, duration(m.duration_s)),
         h("td.num.hide-narrow", {}, bytes(m.size)),
         h("td", {}, statusCell(m)),
         h("td.hide-narrow", {}, when(m.created_at)),
@@ -64,7 +64,7 @@ async function mediaTable(items, onDelete) {
     h(
       "table",
       { id: "media-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "Name"), h("th.num", {}, "Duration"), h("th.num.hide-narrow", {}, "Size"), h("th", {}, "Status"), h("th.hide-narrow", {}, "Added"), h("th", {}, ""))),
+      h("thead", {}, h("tr", {}, h("th", {}, ""), h("th", {}, "Name"), h("th.num.hide-narrow", {}, "Duration"), h("th.num.hide-narrow", {}, "Size"), h("th", {}, "Status"), h("th.hide-narrow", {}, "Added"), h("th", {}, ""))),
       h("tbody", {}, rows),
     ),
   );
