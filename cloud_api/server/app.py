@@ -112,14 +112,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"device": Provide(provide_device, sync_to_thread=False)},
         security=[{"DeviceCredential": []}],
     )
+    #: The admin dashboard (dashboard_spa): static files, no build step; "/" redirects to it.
+    dashboard = create_static_files_router(
+        "/dashboard", [DASHBOARD_FILES], html_mode=True, include_in_schema=False
+    )
     prometheus = PrometheusConfig(
         app_name="neopro_cloud", prefix="neopro", group_path=True, exclude=["/metrics"]
     )
     return Litestar(
-        route_handlers=[
-            admin, device, HealthController, _MetricsController, _to_dashboard,
-            create_static_files_router("/dashboard", [DASHBOARD_FILES], html_mode=True, include_in_schema=False),
-        ],  # fmt: skip
+        route_handlers=[admin, device, HealthController, _MetricsController, _to_dashboard, dashboard],
         state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

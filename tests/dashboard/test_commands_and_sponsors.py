@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from conftest import CloudProcess, sign_in
@@ -11,7 +12,9 @@ from playwright.sync_api import Page, expect
 pytestmark = pytest.mark.browser
 
 
-def test_a_command_is_queued_with_its_priority_and_can_be_cancelled(page: Page, cloud: CloudProcess) -> None:
+def test_a_command_is_queued_with_its_priority_and_can_be_cancelled(
+    page: Page, cloud: CloudProcess, screenshot_dir: Path
+) -> None:
     site = cloud.new_site(cloud.new_club()["id"])["site"]
     sign_in(page, cloud, f"#/sites/{site['id']}/commands")
     expect(page.get_by_text("No commands yet")).to_be_visible()
@@ -24,6 +27,7 @@ def test_a_command_is_queued_with_its_priority_and_can_be_cancelled(page: Page, 
     expect(row).to_contain_text("Set volume")
     expect(row).to_contain_text('{"volume":35}')
     expect(row).to_contain_text("queued")
+    page.screenshot(path=screenshot_dir / "commands-queued-1280.png", full_page=True)
     (queued,) = cloud.api.get(f"/api/v1/sites/{site['id']}/commands").json()
     assert (queued["type"], queued["args"], queued["priority"]) == ("set_volume", {"volume": 35}, 8)
     assert queued["expires_at"] is not None  # "give up after 1 hour" by default
@@ -34,7 +38,9 @@ def test_a_command_is_queued_with_its_priority_and_can_be_cancelled(page: Page, 
     assert cloud.api.get(f"/api/v1/sites/{site['id']}/commands").json()[0]["status"] == "cancelled"
 
 
-def test_a_sponsor_gets_a_contract_its_pacing_and_its_reports(page: Page, cloud: CloudProcess) -> None:
+def test_a_sponsor_gets_a_contract_its_pacing_and_its_reports(
+    page: Page, cloud: CloudProcess, screenshot_dir: Path
+) -> None:
     club = cloud.new_club()
     sign_in(page, cloud, "#/sponsors")
     page.get_by_label("Sponsor name").fill("Boulangerie Martin")
@@ -48,6 +54,7 @@ def test_a_sponsor_gets_a_contract_its_pacing_and_its_reports(page: Page, cloud:
     page.get_by_label("Target plays").fill("400")
     page.get_by_role("button", name="Add contract").click()
     expect(page.locator("#pacing-table")).to_contain_text("0 / 400")
+    page.screenshot(path=screenshot_dir / "sponsor-1280.png", full_page=True)
 
     with page.expect_download() as pdf:
         page.get_by_role("button", name="Download PDF report").click()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from conftest import CloudProcess, sign_in
@@ -18,7 +19,9 @@ def _edit(page: Page, change) -> None:
     editor.fill(json.dumps(doc, indent=2))
 
 
-def test_a_bad_draft_shows_the_field_and_publishing_makes_version_1(page: Page, cloud: CloudProcess) -> None:
+def test_a_bad_draft_shows_the_field_and_publishing_makes_version_1(
+    page: Page, cloud: CloudProcess, screenshot_dir: Path
+) -> None:
     site = cloud.new_site(cloud.new_club()["id"])["site"]
     sign_in(page, cloud, f"#/sites/{site['id']}/config")
     expect(page.get_by_role("heading", name="Nothing published yet")).to_be_visible()
@@ -33,6 +36,7 @@ def test_a_bad_draft_shows_the_field_and_publishing_makes_version_1(page: Page, 
         " return t.value.slice(t.selectionStart, t.selectionEnd); }"
     )
     assert '"language": "de"' in selected  # the editor points at the faulty line
+    page.screenshot(path=screenshot_dir / "config-error-1280.png")
 
     editor_text = page.locator("#config-json").input_value()
     page.locator("#config-json").fill("{" + editor_text)

@@ -230,7 +230,11 @@ export async function renderSponsor(root, sponsorId) {
       sponsor.media_ids.length
         ? h("ul", { id: "sponsor-videos" }, sponsor.media_ids.map((id) => h("li", {}, byId.get(id)?.name || id, " ", writable ? h("button.ghost-danger", { type: "button", onclick: () => unlink(id) }, "Unlink") : null)))
         : h("p.muted", {}, "No video linked: link the sponsor's spots so their plays count in the reports."),
-      writable ? linkForm : null,
+      writable
+        ? linkForm.elements.media_id.options.length
+          ? linkForm
+          : h("p.muted", {}, "No other video in the library to link: ", h("a", { href: "#/media" }, "upload the sponsor's spot"), " first.")
+        : null,
       h("h2", {}, "Contracts"),
       contracts.length
         ? h("ul", {}, contracts.map((c) => h("li", {}, `${c.starts_on} → ${c.ends_on}: ${c.target_plays ? `${c.target_plays} plays` : c.target_seconds ? `${c.target_seconds} s` : "no target"} per ${c.per}`, c.note ? ` (${c.note})` : "", " ", writable ? h("button.ghost-danger", { type: "button", onclick: () => removeContract(c) }, "Delete") : null)))
