@@ -74,3 +74,28 @@ def test_diff_and_rollback_with_confirmation(page: Page, cloud: CloudProcess) ->
     expect(page.locator('#history-table tr[data-version="3"]')).to_contain_text("rollback to version 1")
     latest = cloud.api.get(f"/api/v1/sites/{site['id']}/config/versions/3").json()
     assert latest["document"]["remote"]["title"] == "First"
+
+
+def test_a_library_video_is_added_to_the_document_and_published(
+    page: Page, cloud: CloudProcess, clip: Path
+) -> None:
+    club = cloud.new_club()
+    site = cloud.new_site(club["id"])["site"]
+    r = cloud.api.post(
+        "/api/v1/media",
+        params={"name": "sponsor-garage.mp4", "club_id": club["id"]},
+        content=clip.read_bytes(),
+    )
+    assert r.status_code == 201, r.text
+    media = r.json()["media"]
+    sign_in(page, cloud, f"#/sites/{site['id']}/config")
+    page.get_by_label("Library video to add").select_option(label="sponsor-garage.mp4")
+    page.get_by_role("button", name="Add to videos").click()
+    _edit(page, lambda d: d["loops"].update(neutral=[{"video": media["id"]}]))
+    page.get_by_role("button", name="Publish").click()
+    expect(page.locator('#history-table tr[data-version="1"]')).to_be_visible()
+
+    document = cloud.api.get(f"/api/v1/sites/{site['id']}/config/versions/1").json()["document"]
+    (video,) = document["videos"]
+    assert (video["id"], video["sha256"], video["title"]) == (media["id"], media["sha256"], "sponsor-garage")
+    assert document["loops"] == {"neutral": [{"video": media["id"], "owner": "club"}]}

@@ -65,3 +65,21 @@ def test_deleting_a_clip_asks_first(page: Page, cloud: CloudProcess, clip: Path)
     page.get_by_role("dialog").get_by_role("button", name="Delete video").click()
     expect(row).to_have_count(0)
     assert "to-delete.mp4" not in [m["name"] for m in cloud.api.get("/api/v1/media").json()]
+
+
+def test_a_transcode_shows_its_progress_until_the_copy_is_ready(
+    page: Page, cloud: CloudProcess, clip: Path
+) -> None:
+    club = cloud.new_club()
+    sign_in(page, cloud, "#/media")
+    page.get_by_label("Video file").set_input_files(
+        files=[{"name": "entree-joueurs.mp4", "mimeType": "video/mp4", "buffer": clip.read_bytes()}]
+    )
+    page.get_by_label("Belongs to").select_option(label=club["name"])
+    page.get_by_label(re.compile("Pi's playback profile")).check()
+    page.get_by_role("button", name="Upload").click()
+    copy = page.locator("#media-table tr", has_text="entree-joueurs (Pi profile).mp4")
+    expect(copy).to_be_visible()
+    # The list polls while a copy is being made, until the row says ready (or failed, with why).
+    expect(copy).to_contain_text("ready", timeout=60_000)
+    expect(copy).to_contain_text("1920\u00d71080")

@@ -28,6 +28,7 @@ const ROUTES = [
 
 const view = document.getElementById("view");
 let cleanup = null;
+let visits = 0;
 let loginMessage = null;
 
 function stopScreen() {
@@ -46,6 +47,7 @@ function showShell(on) {
 
 async function route() {
   stopScreen();
+  const visit = ++visits;
   const path = location.hash.replace(/^#/, "") || "/sites";
   if (path === "/login" || !session.me) {
     if (path !== "/login" && hasSession()) {
@@ -64,12 +66,17 @@ async function route() {
     if (!m) continue;
     document.querySelectorAll("[data-nav]").forEach((a) => a.classList.toggle("active", a.dataset.nav === nav));
     document.getElementById("nav").classList.remove("open");
-    view.replaceChildren(h("p.muted", {}, "Loading…"));
+    // Each visit renders into its own element: a slow screen that finishes after the person
+    // has moved on draws into a detached node, and its timers are stopped at once.
+    const screen = h("div.screen", {}, h("p.muted", {}, "Loading…"));
+    view.replaceChildren(screen);
     try {
-      cleanup = await render(view, ...m.slice(1).map(decodeURIComponent));
+      const stop = await render(screen, ...m.slice(1).map(decodeURIComponent));
+      if (visit === visits) cleanup = stop;
+      else if (typeof stop === "function") stop();
     } catch (err) {
       if (err.status === 401) return;
-      mount(view, h("div.form-error", { role: "alert" }, err.detail || String(err)));
+      mount(screen, h("div.form-error", { role: "alert" }, err.detail || String(err)));
     }
     view.focus({ preventScroll: true });
     return;

@@ -50,11 +50,12 @@ function diffTable(diff) {
 }
 
 export async function renderConfig(root, siteId) {
-  const [site, draft, state, versions] = await Promise.all([
+  const [site, draft, state, versions, media] = await Promise.all([
     api("GET", `/sites/${siteId}`),
     api("GET", `/sites/${siteId}/config/draft`),
     api("GET", `/sites/${siteId}/config/state`),
     api("GET", `/sites/${siteId}/config/versions`),
+    api("GET", "/media").catch(() => []),
   ]);
   const writable = canWrite();
   let layout = pretty(draft.document);
@@ -220,6 +221,26 @@ export async function renderConfig(root, siteId) {
     }
   }
 
+  // Adding a library video by hand means copying its id, sha256 and duration: do it for them.
+  const usable = media.filter((m) => m.status === "ready" && (m.club_id === null || m.club_id === site.club_id));
+  const pick = h("select", { "aria-label": "Library video to add" }, usable.map((m) => h("option", { value: m.id }, m.name)));
+  const addVideo = () => {
+    const doc = parsed();
+    const m = usable.find((x) => x.id === pick.value);
+    if (doc === null || !m) return;
+    doc.videos = doc.videos || [];
+    if (doc.videos.some((v) => v.sha256 === m.sha256)) return toast(`${m.name} is already in the document.`);
+    const title = m.name.replace(/\.[^.]+$/, "").slice(0, 80) || "Video";
+    doc.videos.push({ id: m.id, title, sha256: m.sha256, ext: m.ext, duration_s: m.duration_s, size: m.size });
+    layout = pretty(doc);
+    textarea.value = layout.text;
+    selectLine(textarea, lineOf(layout.where, `$.videos[${doc.videos.length - 1}]`));
+    toast(`${m.name} added to $.videos: put its id in a category or a loop, then save.`);
+  };
+  const videoPicker = usable.length
+    ? h("div.actions", {}, pick, h("button", { type: "button", onclick: addVideo }, "Add to videos"))
+    : h("p.muted.small", {}, "No ready video of this club in the library yet: ", h("a", { href: "#/media" }, "upload one"), " to use it here.");
+
   drawHistory(versions);
   const saveButton = h("button", { type: "button", id: "save-draft" }, "Save draft");
   saveButton.addEventListener("click", async () => {
@@ -244,6 +265,7 @@ export async function renderConfig(root, siteId) {
       {},
       h("h2", {}, draft.saved ? "Draft" : draft.based_on ? `Draft (starting from version ${draft.based_on})` : "Draft (a fresh document)"),
       h("p.muted.small", {}, "The site configuration document (JSON): videos, categories, loops per match phase, sponsors, overlay, remote and playback settings. The cloud checks it when you save."),
+      writable ? videoPicker : null,
       errorSlot,
       textarea,
       writable ? h("div.actions", {}, saveButton, note, publishButton) : h("p.muted", {}, "Only club admins can change the configuration."),
