@@ -17,6 +17,28 @@ export class ApiError extends Error {
   }
 }
 
+// msgspec's validation messages, said the way a person reads them.
+const PHRASES = [
+  [/^Expected `str` of length >= 1$/, () => "Required: fill this in."],
+  [/^Expected `str` of length >= (\d+)$/, (n) => `Too short: at least ${n} characters.`],
+  [/^Expected `str` of length <= (\d+)$/, (n) => `Too long: at most ${n} characters.`],
+  [/^Expected `str` matching regex/, () => "Not in the expected format."],
+  [/^Expected `(?:int|float)` >= (\S+)$/, (n) => `Must be ${n} or more.`],
+  [/^Expected `(?:int|float)` <= (\S+)$/, (n) => `Must be ${n} or less.`],
+  [/^Expected `(?:int|float)` > (\S+)$/, (n) => `Must be more than ${n}.`],
+  [/^Invalid enum value '(.*)'$/, (v) => `'${v}' is not one of the allowed values.`],
+  [/^Object missing required field `(.*)`$/, (f) => `${f} is required.`],
+];
+
+export function humanize(message) {
+  const cut = String(message).replace(/ - at `.*`$/, "");
+  for (const [pattern, say] of PHRASES) {
+    const m = cut.match(pattern);
+    if (m) return say(...m.slice(1));
+  }
+  return cut;
+}
+
 /** Turn any error body the API sends into one ApiError (FieldError, validation, plain). */
 export function errorFrom(status, body) {
   if (body && typeof body === "object") {
@@ -25,9 +47,9 @@ export function errorFrom(status, body) {
     if (Array.isArray(body.extra) && body.extra.length) {
       const first = body.extra[0];
       field = field || first.key || null;
-      detail = first.message ? `${first.message}` : detail;
+      detail = first.message ? humanize(first.message) : detail;
     }
-    if (detail) return new ApiError(status, detail, field);
+    if (detail) return new ApiError(status, field ? humanize(detail) : detail, field);
   }
   const fallback = {
     0: "The cloud cannot be reached: check your connection and try again.",
