@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -63,3 +65,35 @@ def test_revoking_a_device_asks_first_and_then_cuts_it_off(page: Page, cloud: Cl
     expect(page.get_by_text(re.compile("^revoked"))).to_be_visible()
     devices = cloud.api.get(f"/api/v1/sites/{site['site']['id']}/devices").json()
     assert devices[0]["id"] == device_id and devices[0]["revoked_at"] is not None
+
+
+def test_the_site_list_shows_what_the_pi_reports(page: Page, cloud: CloudProcess, clip: Path) -> None:
+    club = cloud.new_club()
+    site = cloud.new_site(club["id"], "Terrain synthétique")
+    media = cloud.api.post(
+        "/api/v1/media", params={"name": "pub-pizzeria.mp4", "club_id": club["id"]}, content=clip.read_bytes()
+    ).json()["media"]
+    device = httpx.post(
+        cloud.url + "/device/v1/enroll",
+        json={"code": site["enrollment"]["code"], "hardware": {"model": "Pi 5"}},
+    ).json()
+    beat = {"software_version": "1.4.0", "on_air": media["id"], "temperature_c": 61.4, "disk_percent": 37.0}
+    r = httpx.post(
+        cloud.url + "/device/v1/heartbeat",
+        json=beat,
+        headers={"Authorization": f"Bearer {device['credential']}"},
+    )
+    assert r.status_code == 204, r.text
+    status_url = f"/api/v1/sites/{site['site']['id']}/status"
+    deadline = time.monotonic() + 10
+    while cloud.api.get(status_url).json()["state"] != "online":  # heartbeats are written in batches
+        assert time.monotonic() < deadline, cloud.api.get(status_url).json()
+        time.sleep(0.1)
+
+    sign_in(page, cloud, "#/sites")
+    row = page.locator("#sites-table tr", has_text="Terrain synthétique")
+    expect(row.locator(".pill")).to_have_text("online")
+    expect(row).to_contain_text("pub-pizzeria.mp4")
+    expect(row).to_contain_text("61 °C")
+    expect(row).to_contain_text("37 %")
+    expect(row).to_contain_text("none published")

@@ -3,7 +3,7 @@ import { api } from "../api.js";
 import { canWrite, clubName, isPlatform } from "../session.js";
 import { ago, confirmAction, duration, emptyState, h, mount, pct, pill, toast, when } from "../ui.js";
 import { enrollmentPanel } from "./enroll.js";
-import { configCell } from "./sites.js";
+import { configCell, onAirName } from "./sites.js";
 
 /** The heading and tabs shared by a site's screens. */
 export function siteHeader(site, active) {
@@ -21,7 +21,7 @@ export function siteHeader(site, active) {
   ];
 }
 
-function statusCard(site) {
+function statusCard(site, names) {
   const s = site.status;
   const row = (k, v) => [h("dt", {}, k), h("dd", {}, v)];
   return h(
@@ -33,7 +33,7 @@ function statusCard(site) {
       {},
       row("State", pill(s.state, s.state.replace("_", " "))),
       row("Last seen", s.last_seen_at ? `${ago(s.last_seen_at)} (${when(s.last_seen_at)})` : "never: the Pi has not sent a heartbeat yet"),
-      row("On air", s.on_air || "—"),
+      row("On air", onAirName(s.on_air, names)),
       row("Config applied / published", configCell(site)),
       row("Software", s.software_version || "—"),
       row("Temperature", s.temperature_c == null ? "—" : `${s.temperature_c.toFixed(1)} °C`),
@@ -91,6 +91,7 @@ function devicesCard(site, devices, reload) {
 
 export async function renderSite(root, siteId) {
   const enrollSlot = h("div");
+  const names = new Map((await api("GET", "/media").catch(() => [])).map((m) => [m.id, m.name]));
   const draw = async () => {
     const [site, devices] = await Promise.all([api("GET", `/sites/${siteId}`), api("GET", `/sites/${siteId}/devices`)]);
     const newCode = async () => {
@@ -120,7 +121,7 @@ export async function renderSite(root, siteId) {
     mount(
       root,
       siteHeader(site, "overview"),
-      statusCard(site),
+      statusCard(site, names),
       devicesCard(site, devices, draw),
       canWrite()
         ? h(
@@ -140,7 +141,7 @@ export async function renderSite(root, siteId) {
     try {
       const site = await api("GET", `/sites/${siteId}`);
       const card = root.querySelector("#site-status");
-      if (card) card.replaceWith(statusCard(site));
+      if (card) card.replaceWith(statusCard(site, names));
     } catch {
       /* the next tick tries again */
     }

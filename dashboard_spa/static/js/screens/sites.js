@@ -17,7 +17,13 @@ export function configCell(site) {
   );
 }
 
-function siteRow(site) {
+/** What is on air, by name when the library knows the media id the Pi reported. */
+export function onAirName(mediaId, names) {
+  if (!mediaId) return h("span.muted", {}, "—");
+  return names.get(mediaId) || mediaId;
+}
+
+function siteRow(site, names) {
   const s = site.status;
   return h(
     "tr",
@@ -25,14 +31,14 @@ function siteRow(site) {
     h("td", {}, h("a", { href: `#/sites/${site.id}` }, site.name), isPlatform() ? h("div.muted.small", {}, clubName(site.club_id)) : null),
     h("td", {}, pill(s.state, s.state === "never_seen" ? "never seen" : s.state)),
     h("td", { title: s.last_seen_at || "" }, ago(s.last_seen_at)),
-    h("td.hide-narrow", {}, s.on_air || h("span.muted", {}, "—")),
+    h("td.hide-narrow", {}, onAirName(s.on_air, names)),
     h("td.hide-narrow", {}, configCell(site)),
     h("td.num.hide-narrow", {}, s.temperature_c == null ? "—" : `${Math.round(s.temperature_c)} °C`),
     h("td.num.hide-narrow", {}, pct(s.disk_percent)),
   );
 }
 
-function sitesTable(sites) {
+function sitesTable(sites, names) {
   return h(
     "div.table-wrap",
     {},
@@ -54,7 +60,7 @@ function sitesTable(sites) {
           h("th.num.hide-narrow", {}, "Disk"),
         ),
       ),
-      h("tbody", {}, sites.map(siteRow)),
+      h("tbody", {}, sites.map((site) => siteRow(site, names))),
     ),
   );
 }
@@ -96,6 +102,7 @@ function createForm(onCreated) {
 
 export async function renderSites(root) {
   const list = h("div", { id: "sites-list" });
+  const names = new Map((await api("GET", "/media").catch(() => [])).map((m) => [m.id, m.name]));
   const enrollSlot = h("div");
   const noClub = isPlatform() && !session.clubs.length;
   const refreshList = async () => {
@@ -103,7 +110,7 @@ export async function renderSites(root) {
     if (!sites.length) {
       mount(list, emptyState("No sites yet", noClub ? "Sites belong to a club: create the first club, then a site for each TV screen." : canWrite() ? "Create a site below for each TV screen; you will get a code to enroll its Raspberry Pi." : "Your club has no sites yet: ask your club admin to create one."));
     } else {
-      mount(list, sitesTable(sites), h("p.muted.small", {}, `${sites.length} site${sites.length > 1 ? "s" : ""} · status refreshes every 10 s`));
+      mount(list, sitesTable(sites, names), h("p.muted.small", {}, `${sites.length} site${sites.length > 1 ? "s" : ""} · status refreshes every 10 s`));
     }
   };
   mount(
