@@ -8,13 +8,9 @@ export function configCell(site) {
   const published = site.published_config_version;
   const applied = site.status.applied_config_version;
   if (!published) return h("span.muted", {}, "none published");
-  const behind = applied !== published;
-  return h(
-    "span",
-    { title: `published v${published}, applied v${applied ?? "—"}` },
-    `v${applied ?? "—"} / v${published}`,
-    behind ? h("span.pill.stale", { style: "margin-left:.4rem" }, "pending") : null,
-  );
+  if (applied === published) return h("span", {}, `v${published} `, pill("online", "applied"));
+  const where = applied == null ? "not applied yet" : `Pi on v${applied}`;
+  return h("span", { title: `published v${published}; the Pi reports v${applied ?? "—"}` }, `v${published} `, pill("stale", where));
 }
 
 /** What is on air, by name when the library knows the media id the Pi reported. */
@@ -29,7 +25,14 @@ function siteRow(site, names) {
     "tr",
     { dataset: { siteId: site.id } },
     h("td", {}, h("a", { href: `#/sites/${site.id}` }, site.name), isPlatform() ? h("div.muted.small", {}, clubName(site.club_id)) : null),
-    h("td", {}, pill(s.state, s.state === "never_seen" ? "never seen" : s.state)),
+    h(
+      "td",
+      {},
+      pill(s.state, s.state === "never_seen" ? "never seen" : s.state),
+      s.on_air || s.temperature_c != null
+        ? h("div.only-narrow.small.muted", {}, s.on_air ? onAirName(s.on_air, names) : "", s.temperature_c != null ? ` ${Math.round(s.temperature_c)} °C` : "")
+        : null,
+    ),
     h("td", { title: s.last_seen_at || "" }, ago(s.last_seen_at)),
     h("td.hide-narrow", {}, onAirName(s.on_air, names)),
     h("td.hide-narrow", {}, configCell(site)),
