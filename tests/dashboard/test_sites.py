@@ -97,3 +97,27 @@ def test_the_site_list_shows_what_the_pi_reports(page: Page, cloud: CloudProcess
     expect(row).to_contain_text("61 °C")
     expect(row).to_contain_text("37 %")
     expect(row).to_contain_text("none published")
+
+
+def test_a_club_admin_works_in_their_own_club_without_choosing_one(page: Page, cloud: CloudProcess) -> None:
+    club = cloud.new_club("US Saint-Malo")
+    r = cloud.api.post(
+        "/api/v1/users",
+        json={"email": "admin@usstmalo.fr", "password": "club-admin-password", "role": "club_admin",
+              "club_id": club["id"], "name": "Claire"},
+    )  # fmt: skip
+    assert r.status_code == 201, r.text
+    page.goto(cloud.dashboard)
+    page.get_by_label("E-mail").fill("admin@usstmalo.fr")
+    page.get_by_label("Password").fill("club-admin-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("#whoami")).to_have_text("admin@usstmalo.fr · Club admin · US Saint-Malo")
+    expect(page.locator('[data-nav="clubs"]')).to_have_text("People")
+    expect(page.get_by_text("No sites yet")).to_be_visible()
+    expect(page.locator("#create-site select")).to_have_count(0)  # the club comes from the token
+
+    page.get_by_label("New site name").fill("Club house")
+    page.get_by_role("button", name="Create site").click()
+    expect(page.get_by_test_id("enrollment-code")).to_be_visible()
+    (site,) = [s for s in cloud.api.get("/api/v1/sites").json() if s["name"] == "Club house"]
+    assert site["club_id"] == club["id"]

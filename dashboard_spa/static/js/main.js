@@ -41,6 +41,7 @@ function showShell(on) {
   if (on && session.me) {
     const me = session.me;
     const where = me.club_id ? clubName(me.club_id) : "all clubs";
+    document.querySelector('[data-nav="clubs"]').textContent = me.role === "platform_admin" ? "Clubs" : "People";
     document.getElementById("whoami").textContent = `${me.email} · ${roleLabel(me.role)} · ${where}`;
   }
 }
