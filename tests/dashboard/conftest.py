@@ -67,7 +67,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
         "NEOPRO_DATABASE_URL": f"sqlite+aiosqlite:///{root / 'cloud.db'}",
         "NEOPRO_CLOUD_DATA_DIR": str(root / "data"),
         "NEOPRO_JWT_SECRET": "dashboard-test-" + secrets.token_hex(16),
-        "NEOPRO_MAX_UPLOAD_BYTES": str(20 * 1024 * 1024),
+        "NEOPRO_MAX_UPLOAD_BYTES": str(2 * 1024 * 1024),  # the test clips are ~50 KB
         "NEOPRO_LOG_JSON": "0",
     }
     neopro = [sys.executable, "-m", "neopro"]

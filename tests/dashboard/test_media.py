@@ -83,3 +83,14 @@ def test_a_transcode_shows_its_progress_until_the_copy_is_ready(
     # The list polls while a copy is being made, until the row says ready (or failed, with why).
     expect(copy).to_contain_text("ready", timeout=60_000)
     expect(copy).to_contain_text("1920\u00d71080")
+
+
+def test_a_file_over_the_upload_limit_is_refused_with_the_limit(page: Page, cloud: CloudProcess) -> None:
+    sign_in(page, cloud, "#/media")
+    page.get_by_label("Video file").set_input_files(
+        files=[{"name": "match-complet.mp4", "mimeType": "video/mp4", "buffer": b"\0" * (3 * 1024 * 1024)}]
+    )
+    page.get_by_role("button", name="Upload").click()
+    expect(page.locator("#upload-form .field-error")).to_have_text(
+        "Upload refused: the file is larger than the 2 MiB limit; send a smaller one."
+    )

@@ -108,7 +108,7 @@ function uploadForm(onUploaded) {
       onUploaded();
     } catch (err) {
       progressSlot.replaceChildren();
-      const reason = err.status === 413 ? `${err.detail} Make the file smaller (shorter, or a lower bitrate) and try again.` : err.detail;
+      const reason = /[.!?]$/.test(err.detail) ? err.detail : `${err.detail}.`;
       showError(form, { field: err.field === "body" || err.field === "name" ? "file" : err.field, detail: `Upload refused: ${reason}` });
     } finally {
       button.disabled = false;
