@@ -94,3 +94,17 @@ def test_a_file_over_the_upload_limit_is_refused_with_the_limit(page: Page, clou
     expect(page.locator("#upload-form .field-error")).to_have_text(
         "Upload refused: the file is larger than the 2 MiB limit; send a smaller one."
     )
+
+
+def test_platform_media_is_assigned_to_a_club(page: Page, cloud: CloudProcess, clip: Path) -> None:
+    club = cloud.new_club()
+    r = cloud.api.post("/api/v1/media", params={"name": "federation-spot.mp4"}, content=clip.read_bytes())
+    assert r.status_code == 201, r.text
+    media = r.json()["media"]
+    sign_in(page, cloud, "#/media")
+    row = page.locator("#media-table tr", has_text="federation-spot.mp4")
+    expect(row).to_contain_text("Not assigned to any club yet")
+    row.get_by_label("Club for federation-spot.mp4").select_option(label=club["name"])
+    expect(row).to_contain_text(f"Assigned to {club['name']}")
+    assignments = cloud.api.get(f"/api/v1/media/{media['id']}/assignments").json()
+    assert [a["club_id"] for a in assignments] == [club["id"]]

@@ -42,6 +42,29 @@ function statusCell(m) {
   return pill(m.status);
 }
 
+/** Platform media reaches a club only once assigned to it (every site, or one site). */
+function assignControl(m) {
+  const pick = h("select", { "aria-label": `Club for ${m.name}` }, h("option", { value: "" }, "Assign to a club…"), session.clubs.map((c) => h("option", { value: c.id }, c.name)));
+  const shared = h("div.muted.small", {});
+  const showAssignments = async () => {
+    const rows = await api("GET", `/media/${m.id}/assignments`).catch(() => []);
+    shared.textContent = rows.length ? `Assigned to ${rows.map((a) => clubName(a.club_id)).join(", ")}` : "Not assigned to any club yet";
+  };
+  pick.addEventListener("change", async () => {
+    if (!pick.value) return;
+    try {
+      await api("POST", `/media/${m.id}/assignments`, { json: { club_id: pick.value } });
+      toast(`${m.name} can now be used by ${clubName(pick.value)}.`);
+    } catch (err) {
+      toast(err.detail, "error");
+    }
+    pick.value = "";
+    showAssignments();
+  });
+  showAssignments();
+  return h("div.assign", { style: "margin-top:.3rem" }, shared, pick);
+}
+
 async function mediaTable(items, onDelete) {
   const rows = await Promise.all(
     items.map(async (m) =>
@@ -49,7 +72,7 @@ async function mediaTable(items, onDelete) {
         "tr",
         { dataset: { mediaId: m.id } },
         h("td", {}, await thumbnail(m)),
-        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, h("span.only-narrow", {}, `${duration(m.duration_s)} · `), `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", m.owner === "platform" ? " · platform" : "")),
+        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, h("span.only-narrow", {}, `${duration(m.duration_s)} · `), `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", m.owner === "platform" ? " · platform" : ""), isPlatform() && !m.club_id && m.status === "ready" ? assignControl(m) : null),
         h("td.num.hide-narrow", {}, duration(m.duration_s)),
         h("td.num.hide-narrow", {}, bytes(m.size)),
         h("td", {}, statusCell(m)),
