@@ -72,7 +72,7 @@ async function mediaTable(items, onDelete) {
         "tr",
         { dataset: { mediaId: m.id } },
         h("td", {}, await thumbnail(m)),
-        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, h("span.only-narrow", {}, `${duration(m.duration_s)} · `), `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", m.owner === "platform" ? " · platform" : ""), isPlatform() && !m.club_id && m.status === "ready" ? assignControl(m) : null),
+        h("td", {}, h("div.media-name", {}, m.name), h("div.muted.small", {}, h("span.only-narrow", {}, `${duration(m.duration_s)} · `), `${m.width}×${m.height} ${m.video_codec}`, isPlatform() ? ` · ${clubName(m.club_id)}` : "", !isPlatform() && m.owner === "platform" ? " · platform" : ""), isPlatform() && !m.club_id && m.status === "ready" ? assignControl(m) : null),
         h("td.num.hide-narrow", {}, duration(m.duration_s)),
         h("td.num.hide-narrow", {}, bytes(m.size)),
         h("td", {}, statusCell(m)),
