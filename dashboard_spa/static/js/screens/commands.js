@@ -131,7 +131,7 @@ function queueTable(siteId, commands, reload) {
     h(
       "table",
       { id: "commands-table" },
-      h("thead", {}, h("tr", {}, h("th", {}, "Command"), h("th", {}, "Status"), h("th.num", {}, "Prio."), h("th.hide-narrow", {}, "Sent"), h("th.hide-narrow", {}, "Expires"), h("th", {}, "Result"), h("th", {}, ""))),
+      h("thead", {}, h("tr", {}, h("th", {}, "Command"), h("th", {}, "Status"), h("th.num", {}, "Prio."), h("th.hide-narrow", {}, "Queued"), h("th.hide-narrow", {}, "Expires"), h("th", {}, "Result"), h("th", {}, ""))),
       h(
         "tbody",
         {},
