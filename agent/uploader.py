@@ -54,23 +54,36 @@ class Uploader:
         self.wake = asyncio.Event()
 
     async def drain_once(self) -> int:
-        """Send batches until the outbox is empty; returns how many events the cloud took."""
+        """Send batches until the outbox is empty; returns how many events the cloud took.
+
+        The delete of an acknowledged batch (a disk write) runs while the next batch is on
+        the network; the next batch is read past the last rowid sent, so nothing is sent twice.
+        """
         total = 0
         size = self.batch
-        while True:
-            rows = await self.outbox.next_batch(size)
-            if not rows:
-                return total
-            try:
-                await post_events(self.client, rows, self.events_url)
-            except CloudRefused as exc:
-                if exc.status == 413 and size > 1:
-                    size = max(1, size // 2)  # too big for the cloud: smaller batches, nothing dropped
-                    continue
-                raise
-            await self.outbox.delete_sent(rows)
-            total += len(rows)
-            self.sent += len(rows)
+        deleting: asyncio.Future[int] | None = None
+        rows = await self.outbox.next_batch(size)
+        try:
+            while rows:
+                try:
+                    await post_events(self.client, rows, self.events_url)
+                except CloudRefused as exc:
+                    if exc.status == 413 and size > 1:
+                        size = max(1, size // 2)  # too big for the cloud: smaller batches, nothing dropped
+                        rows = rows[:size]
+                        continue
+                    raise
+                following = await self.outbox.next_batch(size, after_rowid=rows[-1].rowid)
+                if deleting is not None:
+                    await deleting
+                deleting = asyncio.ensure_future(self.outbox.delete_sent(rows))
+                total += len(rows)
+                self.sent += len(rows)
+                rows = following
+        finally:
+            if deleting is not None:
+                await deleting
+        return total
 
     async def check(self) -> int:
         backlog = await self.outbox.backlog()
