@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import msgspec
 
@@ -127,9 +128,28 @@ class Agent:
             ]
             try:
                 await _first_failure(tasks)
+            except (Unauthorized, Revoked) as exc:
+                await self._wait_for_new_identity(getattr(exc, "reason", str(exc)))
             finally:
                 self.outbox.close()
                 self.command_log.close()
+
+    async def _wait_for_new_identity(self, reason: str) -> None:
+        """The credential is refused: say so, stay quiet, and end once the device is enrolled again.
+
+        Exiting at once would make systemd restart the agent every few seconds against a cloud
+        that will refuse it each time; so the agent keeps the watchdog and the status file
+        alive and returns (exit 0, systemd starts it afresh) when ``device.json`` changes.
+        """
+        log.error("%s; waiting for `neopro agent enroll --force` to enroll this device again", reason)
+        self.board.update(cloud="offline", force=True)
+        self.board.alert("credential", f"{reason}: enroll the device again (neopro agent enroll --force ...)")
+        before = _stamp(self.data.device_json)
+        while _stamp(self.data.device_json) == before:
+            notify("WATCHDOG=1")
+            self.board.publish(force=True)
+            await asyncio.sleep(min(15.0, self.settings.heartbeat_interval_s))
+        log.info("device.json changed: restarting with the new enrollment")
 
     # -- duties ----------------------------------------------------------------------
     def _config_hint(self, version: int) -> None:
@@ -235,6 +255,14 @@ class Agent:
             self.board.publish(force=True)
             notify("WATCHDOG=1")
             await asyncio.sleep(15.0)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 async def _first_failure(coros: list) -> None:  # type: ignore[type-arg]

@@ -6,11 +6,13 @@ import asyncio
 import hashlib
 import json
 import stat
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from agentkit_agent import AgentProcess, enroll
+from agentkit_agent import AgentProcess, agent_env, enroll
 from agentkit_cloud import Admin, CloudProcess
 from agentkit_event_sink import EventSink
 from agentkit_outbox import write_events
@@ -156,3 +158,34 @@ async def test_commands_run_once_with_results_and_unsupported_ones_fail_with_a_r
     finally:
         agent.stop()
     assert "Traceback" not in agent.log(), agent.log()
+
+
+async def test_a_revoked_device_waits_for_a_new_enrollment_instead_of_crash_looping(
+    cloud: CloudProcess, admin: Admin, site: tuple[str, str, str], data_dir: DataDir, tmp_path: Path
+) -> None:
+    _club, site_id, code = site
+    assert (await asyncio.to_thread(enroll, data_dir, cloud.url, code)).returncode == 0
+    device_id = json.loads(data_dir.device_json.read_text())["device_id"]
+    agent = AgentProcess(data_dir, tmp_path / "agent.log").start()
+    try:
+        await eventually(lambda: (s := read_status(data_dir.root)) is not None and s.cloud == "connected")
+        await admin.call("POST", f"/api/v1/sites/{site_id}/devices/{device_id}/revoke")
+
+        def told() -> bool:
+            status = read_status(data_dir.root)
+            return status is not None and any("enroll the device again" in a for a in status.alerts)
+
+        await eventually(told)
+        await asyncio.sleep(1.0)
+        assert agent.proc is not None and agent.proc.poll() is None, "it waits, it does not crash-loop"
+
+        fresh = (await admin.call("POST", f"/api/v1/sites/{site_id}/enrollment-codes")).json()["code"]
+        again = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "neopro", "agent", "enroll", "--force", "--cloud", cloud.url, "--code", fresh],
+            env=agent_env(data_dir), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr
+        assert await asyncio.to_thread(agent.proc.wait, 20) == 0, "ends cleanly so systemd starts it afresh"
+    finally:
+        agent.stop()
