@@ -18,7 +18,7 @@ import msgspec
 from .backoff import Backoff
 from .clock_sync import ClockWatch
 from .cloud_client import CloudClient, CloudError, CloudUnavailable, Unauthorized, make_session
-from .command_log import CommandLog
+from .command_log import INTERRUPTED, CommandLog
 from .commands import CommandRunner
 from .config_sync import ConfigSync
 from .device import DeviceIdentity
@@ -38,6 +38,7 @@ from .update import Releases, Updater
 from .uploader import Uploader
 
 log = logging.getLogger("neopro.agent")
+UPDATE = "update_software"
 
 
 class Agent:
@@ -94,7 +95,7 @@ class Agent:
                 alerts=lambda: self.board.alerts,
             )
             self.handlers.update(base_handlers(s, self.sync_now))
-            self.handlers["update_software"] = Updater(
+            self.updater = self.handlers["update_software"] = Updater(
                 self.client,
                 Releases(s.install_dir),
                 restart_command=s.restart_command,
@@ -109,13 +110,20 @@ class Agent:
             self.push = PushChannel(
                 self.client, self.runner.receive_raw, self._config_hint, backoff=self._backoff()
             )
-            interrupted = await self.command_log.recover()
+            interrupted = await self.command_log.recover(keep_kinds=(UPDATE,))
             if interrupted:
                 log.warning(
                     "%d command(s) were cut short by a stop or a crash; reported as failed", interrupted
                 )
             self.config_wanted.set()
             notify("READY=1")
+            # An interrupted update is finished first (its gate needs the hub link), before any
+            # new command can arrive and be mistaken for it.
+            early = [
+                asyncio.ensure_future(self.hub.run(session)),
+                asyncio.ensure_future(self._keepalive_loop()),
+            ]
+            await self._resume_update()
             tasks = [
                 self._heartbeat_loop(),
                 self._config_loop(),
@@ -123,8 +131,7 @@ class Agent:
                 self.push.run(),
                 self._poll_loop(),
                 self._results_loop(),
-                self._keepalive_loop(),
-                self.hub.run(session),
+                *early,
             ]
             try:
                 await _first_failure(tasks)
@@ -143,7 +150,7 @@ class Agent:
         """
         log.error("%s; waiting for `neopro agent enroll --force` to enroll this device again", reason)
         self.board.update(cloud="offline", force=True)
-        self.board.alert("credential", f"{reason}: enroll the device again (neopro agent enroll --force ...)")
+        self.board.alert("credential", f"{reason} (neopro agent enroll --force --cloud URL --code CODE)")
         before = _stamp(self.data.device_json)
         while _stamp(self.data.device_json) == before:
             notify("WATCHDOG=1")
@@ -152,6 +159,18 @@ class Agent:
         log.info("device.json changed: restarting with the new enrollment")
 
     # -- duties ----------------------------------------------------------------------
+    async def _resume_update(self) -> None:
+        """Finish an update a crash interrupted, and give its command the real outcome."""
+        try:
+            outcome = await self.updater.resume()
+        except Exception as exc:  # never keep the agent from starting
+            log.exception("resuming an interrupted update failed")
+            outcome = (False, {"error": f"resuming the interrupted update failed: {exc}"})
+        ok, result = outcome if outcome is not None else (False, {"error": INTERRUPTED})
+        for command in await self.command_log.running(UPDATE):
+            await self.command_log.finish(command.command_id, ok, result)
+        await self.runner.report_pending()
+
     def _config_hint(self, version: int) -> None:
         if version != self.config.applied_version:
             self.config_wanted.set()

@@ -173,7 +173,7 @@ async def test_a_revoked_device_waits_for_a_new_enrollment_instead_of_crash_loop
 
         def told() -> bool:
             status = read_status(data_dir.root)
-            return status is not None and any("enroll the device again" in a for a in status.alerts)
+            return status is not None and any("agent enroll --force" in a for a in status.alerts)
 
         await eventually(told)
         await asyncio.sleep(1.0)

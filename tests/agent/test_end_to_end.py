@@ -1,6 +1,6 @@
 """End to end: publish in the cloud -> the agent syncs -> the real player loops it -> proof-of-play goes up.
 
-Real processes on loopback: ``neopro cloud`` (SQLite), ``neopro remote`` (the hub),
+Real processes on loopback: ``neopro cloud`` (SQLite, then PostgreSQL), ``neopro remote`` (the hub),
 ``neopro agent run`` and ``neopro player --vo null``, sharing one data directory as on a Pi.
 Proof-of-play goes to the ingest stand-in until the cloud has its events endpoint (issue 6).
 """
@@ -17,7 +17,6 @@ from agentkit_agent import AgentProcess, agent_env, enroll
 from agentkit_cloud import Admin, CloudProcess
 from agentkit_event_sink import EventSink
 from test_agent_with_cloud import eventually, sink  # noqa: F401 - the events stand-in fixture
-from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
 
 from neopro.contracts import ProofOfPlay, parse_site_config
 from neopro.datadir import DataDir
@@ -37,15 +36,15 @@ def _start_edge(env: dict[str, str], hub_port: int, log_path: Path) -> Superviso
 
 
 async def test_published_videos_reach_the_tv_and_their_plays_reach_the_cloud(
-    sqlite_cloud: CloudProcess,  # noqa: F811
+    cloud: CloudProcess,
     sink: tuple[EventSink, str],  # noqa: F811
     clips: list[bytes],
     data_dir: DataDir,
     tmp_path: Path,
 ) -> None:
-    admin = await Admin(sqlite_cloud.url).login()
+    admin = await Admin(cloud.url).login()
     club_id, site_id, code = await admin.new_site()
-    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
+    assert (await asyncio.to_thread(enroll, data_dir, cloud.url, code)).returncode == 0
     events, events_url = sink
     hub_port = free_port()
     env = agent_env(data_dir)
