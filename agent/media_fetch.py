@@ -38,7 +38,7 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 #: Hand bytes to the writer thread in slices this big, or this old: few thread hops on a fast
 #: link, and little to fetch again after a kill on a slow one.
 _FLUSH_BYTES = 512 * 1024
-_FLUSH_AGE_S = 0.005
+_FLUSH_AGE_S = 0.002
 
 
 @dataclass(frozen=True)

@@ -104,7 +104,7 @@ async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
     club_id, site_id, code = await admin.new_site()
     assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
     cloud_proxy = await FaultProxy(
-        sqlite_cloud.port, FaultPlan(rate=0.25, stall_s=1.5, seed=1), rate_bps=2_000_000
+        sqlite_cloud.port, FaultPlan(rate=0.25, stall_s=1.5, seed=1), rate_bps=4_000_000
     ).start()
     events, sink_port = sink_app
     sink_proxy = await FaultProxy(sink_port, FaultPlan(rate=0.25, stall_s=1.5, seed=2)).start()
