@@ -65,6 +65,7 @@ def _serve(settings: object, args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=5,
         ws_ping_interval=20,
         ws_ping_timeout=20,
+        ws="websockets-sansio",
     )
     return 0
 

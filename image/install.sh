@@ -50,20 +50,26 @@ chown -R neopro:neopro /opt/neopro
 
 # Pi output: DRM/KMS at 1920x1080, hardware decode chosen per codec by the player.
 [ -f /etc/neopro/player.env ] || install -m 0644 "$SRC/image/files/player.env" /etc/neopro/player.env
+[ -f /etc/neopro/agent.env ] || install -m 0644 "$SRC/image/files/agent.env" /etc/neopro/agent.env
 install -m 0440 "$SRC/image/files/sudoers.d-neopro" /etc/sudoers.d/neopro
 install -m 0644 "$SRC"/systemd/*.service /etc/systemd/system/
 install -m 0755 "$SRC/image/files/neopro-firstboot" /usr/local/sbin/neopro-firstboot
 install -m 0644 "$SRC/image/files/neopro-firstboot.service" /etc/systemd/system/
+install -m 0755 "$SRC/image/files/neopro-hotspot-apply" /usr/local/sbin/neopro-hotspot-apply
+install -m 0644 "$SRC/image/files/neopro-hotspot.path" "$SRC/image/files/neopro-hotspot.service" /etc/systemd/system/
 systemctl daemon-reload
-systemctl enable neopro-player.service neopro-remote.service neopro-agent.service neopro-firstboot.service
+systemctl enable neopro-player.service neopro-remote.service neopro-agent.service \
+  neopro-firstboot.service neopro-hotspot.path
 
 # The hotspot phones join (NetworkManager shared mode: DHCP + DNS on 10.42.0.1).
+# The same file the local admin page writes later (see remote_web/system.py).
 if [ -n "$SSID" ]; then
   [ ${#PASSPHRASE} -ge 8 ] || { echo "--passphrase needs at least 8 characters" >&2; exit 2; }
-  nmcli connection delete neopro-hotspot >/dev/null 2>&1 || true
-  nmcli connection add type wifi ifname wlan0 con-name neopro-hotspot autoconnect yes \
-    ssid "$SSID" mode ap 802-11-wireless.band bg ipv4.method shared \
-    wifi-sec.key-mgmt wpa-psk wifi-sec.psk "$PASSPHRASE" >/dev/null
+  case "$SSID$PASSPHRASE" in *[\'\"\\\$\`]*) echo "no quotes, backslashes or \$ in them" >&2; exit 2 ;; esac
+  printf "NEOPRO_HOTSPOT_SSID='%s'\nNEOPRO_HOTSPOT_PASSWORD='%s'\n" "$SSID" "$PASSPHRASE" \
+    > /var/lib/neopro/hotspot.env
+  chown neopro:neopro /var/lib/neopro/hotspot.env && chmod 0600 /var/lib/neopro/hotspot.env
+  /usr/local/sbin/neopro-hotspot-apply
 fi
 
 if [ -n "$CLOUD" ] && [ -n "$CODE" ]; then

@@ -111,22 +111,9 @@ class DemoCloud:
 
 def set_hub_credentials(edge: DataDir, *, pin: str, password: str) -> None:
     """First-run setup of the hub with the demo's PIN and password (printed by the demo)."""
-    import asyncio
+    from remote_web import set_credentials
 
-    from remote_web.auth import Auth
-    from remote_web.db import open_db
-
-    async def setup() -> None:
-        db = await open_db(edge.state_db)
-        try:
-            auth = Auth(db, session_s={"operator": 3600, "admin": 3600}, failures=5, window_s=900,
-                        base_delay_s=1)  # fmt: skip
-            await auth.setup(pin, password)
-            await db.commit()
-        finally:
-            await db.close()
-
-    asyncio.run(setup())
+    set_credentials(edge.state_db, pin=pin, password=password)
 
 
 def _os_env() -> dict[str, str]:

@@ -7,7 +7,8 @@ and records proof-of-play (``neopro player``).
 """
 
 from .app import run_player
-from .player import Player, PlayError
+from .commands import PlayError
+from .player import Player
 from .settings import PlayerSettings
 
 __all__ = ["PlayError", "Player", "PlayerSettings", "run_player"]

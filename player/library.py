@@ -79,6 +79,15 @@ class Library:
             self.config = await self._last_good()
         return ConfigOutcome(self.config)
 
+    def drop_expired(self) -> bool:
+        """Remove videos whose ``expires_at`` has passed since the config was taken."""
+        if self.config is None:
+            return False
+        current = self.config.without_expired()
+        changed = current is not self.config
+        self.config = current
+        return changed
+
     async def _last_good(self) -> SiteConfig | None:
         try:
             raw = await asyncio.to_thread(self.data_dir.last_good_config.read_bytes)

@@ -6,7 +6,10 @@ it) when the clip ends or is interrupted. A power cut therefore leaves an open r
 seconds are at most one checkpoint behind; the next start closes it as ``shutdown``.
 
 Every write goes through one worker thread, so rows are written in the order they happen
-and SQLite (``synchronous=FULL``: an fsync per commit) never blocks the event loop.
+and SQLite (``synchronous=FULL``: an fsync per commit) never blocks the event loop. A
+proof-of-play row is closed through :func:`neopro.proof_chain.close_in_outbox`, which gives
+it the device's next ``seq`` and the previous event's hash in the same transaction: the
+cloud can then tell a sponsor that the count is complete.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pathlib import Path
 
 import msgspec
 
+from neopro import proof_chain
 from neopro.contracts import PlaybackError, ProofOfPlay
 from neopro.contracts.proof_of_play import encode
 from neopro.state_db import open_outbox
@@ -30,10 +34,10 @@ def close_orphans(conn: sqlite3.Connection) -> int:
     """Close the rows a previous process left open (killed, or the power went)."""
     sql = "SELECT event_id, body FROM outbox WHERE closed = 0 AND kind = 'proof_of_play'"
     rows = conn.execute(sql).fetchall()
-    for event_id, body in rows:
+    for _event_id, body in rows:
         event = msgspec.json.decode(body, type=ProofOfPlay)
         event = msgspec.structs.replace(event, completed=False, interrupted_by="shutdown")
-        conn.execute("UPDATE outbox SET body = ?, closed = 1 WHERE event_id = ?", (encode(event), event_id))
+        proof_chain.close_in_outbox(conn, event)
     return len(rows)
 
 
@@ -50,8 +54,8 @@ class Outbox:
 
     def _open(self) -> int:
         self._conn = open_outbox(self._path)
-        with self._conn:
-            closed = close_orphans(self._conn)
+        proof_chain.migrate_chain(self._conn)
+        closed = close_orphans(self._conn)
         if closed:
             log.warning("closed %d proof-of-play row(s) left open by the previous run", closed)
         return closed
@@ -66,15 +70,27 @@ class Outbox:
         )
 
     def update(self, event: ProofOfPlay, *, closed: bool) -> None:
+        if closed:
+            self._track(self._pool.submit(self._close, event))
+            return
         self._submit(
-            "UPDATE outbox SET body = ?, closed = ? WHERE event_id = ?",
-            (encode(event), int(closed), event.event_id),
+            "UPDATE outbox SET body = ? WHERE event_id = ? AND closed = 0",
+            (encode(event), event.event_id),
         )
 
     def _submit(self, sql: str, params: tuple) -> None:
-        future = self._pool.submit(self._write, sql, params)
+        self._track(self._pool.submit(self._write, sql, params))
+
+    def _track(self, future: Future) -> None:
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
+
+    def _close(self, event: ProofOfPlay) -> None:
+        assert self._conn is not None, "Outbox.open() first"
+        try:
+            proof_chain.close_in_outbox(self._conn, event)
+        except sqlite3.Error:
+            log.exception("outbox: closing proof-of-play %s failed", event.event_id)
 
     def _write(self, sql: str, params: tuple) -> None:
         assert self._conn is not None, "Outbox.open() first"

@@ -1,5 +1,8 @@
 """The playback state machine: the phase loop, triggered clips, the way back to the loop.
 
+Commands (:mod:`.commands`) and fault handling (:mod:`.faults`) are mixed in from their
+own modules; this one holds what plays and the proof-of-play of it.
+
 It lives on the asyncio loop; :class:`~.engine.Engine` hands it mpv's events. What is on
 air is always one :class:`~.timeline.Timeline`; every change of what plays is the load of a
 new one, and the segment on screen is known from mpv's ``chapter`` property. Proof-of-play
@@ -17,15 +20,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from neopro import clock
-from neopro.contracts import Phase, SiteConfig, Trigger, Video, wire
+from neopro.contracts import Phase, SiteConfig, Video, wire
 from neopro.contracts.proof_of_play import InterruptedBy
 
 from . import rows
+from .commands import Commands
 from .engine import Engine, EngineEvent, MpvFailure
+from .faults import Faults
 from .hwdec import hwdec_for
 from .library import Library
 from .outbox import Outbox
 from .settings import PlayerSettings
+from .status import player_status
 from .timeline import Segment, Timeline, loop_segments
 from .timers import every
 
@@ -35,19 +41,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 END_FILE_ERROR = 4
-#: mpv refusing this many timelines of files ffprobe accepts is mpv's fault, not the files'.
-MAX_BLAMED_IN_A_ROW = 3
 
 
-class PlayError(Exception):
-    """A play command that cannot be obeyed; ``code``/``field`` go back in a wire Error."""
-
-    def __init__(self, code: str, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.field, self.message = code, field, message
-
-
-class Player:
+class Player(Commands, Faults):
     """One TV: call :meth:`start`, feed it wire commands with :meth:`handle`, :meth:`stop` it."""
 
     def __init__(self, settings: PlayerSettings) -> None:
@@ -125,6 +121,8 @@ class Player:
     async def _config_poll(self) -> None:
         if self.library.config_changed_on_disk():
             await self.reload_config()
+        elif self.library.drop_expired() and not self.idle:
+            self._switch_at_end_of_clip()  # an expired video leaves the loop at the next seam
 
     async def stop(self) -> None:
         for task in self._timers:
@@ -260,18 +258,6 @@ class Player:
             if seconds != self.row.event.seconds_on_screen:
                 self.outbox.update(rows.checkpoint(self.row, seconds), closed=False)
 
-    def report_error(self, video: Video | None, reason: str) -> None:
-        """A playback_error event, once per file and reason for the life of the process."""
-        key = video.sha256 if video else reason
-        self.last_error = f"{video.id if video else 'player'}: {reason}"
-        if key in self._reported:  # once per bad file, until it is good again
-            return
-        self._reported.add(key)
-        log.error("cannot play %s: %s", video.id if video else "?", reason)
-        site = self.config.site.id if self.config else None
-        synced = clock.clock_synced(self.settings.data_dir.root)
-        self.outbox.insert(rows.playback_error(video, reason, site_id=site, clock_synced=synced), closed=True)
-
     # -- building timelines -------------------------------------------------------------
     def _loop_of(self, phase: Phase) -> list[tuple[Video, Path | None]]:
         if self.config is None:
@@ -287,6 +273,9 @@ class Player:
     def _resume_slot(self) -> int:
         """The loop slot to come back to after what is on air."""
         segment, timeline = self.segment, self.timeline
+        if timeline is not None and segment is None:  # a timeline still loading: keep its way back
+            first = next((s for s in timeline.segments if s.slot is not None), None)
+            return self._slot_now(first) if first else 0
         if segment is None or timeline is None or self.index is None:
             return 0
         if segment.slot is not None:
@@ -380,234 +369,5 @@ class Player:
             self.engine.set_end(end)
         # else: the clip is the timeline's last; its end is the end of the timeline anyway
 
-    # -- faults -------------------------------------------------------------------------
-    async def _check_media(self, config: SiteConfig) -> None:
-        problems = await self.library.check(config.videos)
-        for video in config.videos:
-            if video.id in problems:
-                self.report_error(video, problems[video.id])
-            else:
-                self._reported.discard(video.sha256)
-
-    async def _on_load_error(self, code: int) -> None:
-        """mpv refused a timeline: find the file(s) at fault, drop them, play on."""
-        timeline = self.timeline
-        if timeline is None:
-            log.error("mpv could not show the idle screen (error %s)", code)
-            return
-        videos = list({s.video.id: s.video for s in timeline.segments}.values())
-        for video in videos:
-            self.library.forget(video)
-        problems = await self.library.check(videos)
-        if self.timeline is not timeline:
-            return  # something else was put on air meanwhile
-        if not problems:  # ffprobe accepts them all: blame the clip mpv was opening
-            self._blamed_in_a_row += 1
-            if self._blamed_in_a_row >= MAX_BLAMED_IN_A_ROW:
-                self.fail(
-                    MpvFailure(f"mpv refused {self._blamed_in_a_row} timelines of valid files in a row")
-                )
-                return
-            culprit = timeline.segments[0].video
-            self.library.refuse(culprit, f"mpv could not play the file (error {code})")
-            problems = {culprit.id: self.library.problem(culprit) or "unplayable"}
-        for video in videos:
-            if video.id in problems:
-                self.report_error(video, problems[video.id])
-        kept = tuple(s for s in timeline.segments if s.video.id not in problems)
-        if timeline.continues and timeline.segments[0].video.id in problems:
-            self._close_row(completed=False, interrupted_by="error")
-        self._load(Timeline(kept, timeline.phase), interrupted_by="error")
-
-    def check_files_on_air(self) -> None:
-        """A file deleted while on air: its clip plays on (mpv holds it open), then is skipped."""
-        timeline, index = self.timeline, self.index
-        if timeline is None or index is None:
-            return
-        gone = [s.video for s in timeline.segments[index:] if not self.library.path_of(s.video).exists()]
-        if gone:
-            for video in {v.id: v for v in gone}.values():
-                self.library.forget(video)
-                self.report_error(video, "file deleted while on air")
-            if not self._switch_pending:
-                self._switch_at_end_of_clip()
-            self.on_change()
-
-    # -- configuration ------------------------------------------------------------------
-    async def reload_config(self) -> str | None:
-        """Take ``config/current.json`` if valid (at the end of the clip on air); returns why not."""
-        outcome = await self.library.load_config()
-        if outcome.refused:
-            self.last_error = outcome.refused
-            self.on_change()
-            return outcome.refused
-        if outcome.changed and outcome.config is not None:
-            await self._check_media(outcome.config)
-            if self.last_error and self.last_error.startswith("configuration refused"):
-                self.last_error = None
-            if self.idle:
-                self._play_loop(from_slot=0, interrupted_by=None)
-            else:
-                self._switch_at_end_of_clip()
-            self.on_change()
-        return None
-
-    # -- commands -----------------------------------------------------------------------
-    async def handle(self, msg: wire.Message, arrival_ns: int | None = None) -> wire.Message | None:
-        """Obey one message from the hub; returns the reply (Ack or Error) for a command with an id."""
-        try:
-            await self._obey(msg, arrival_ns or time.monotonic_ns())
-        except PlayError as exc:
-            return wire.Error(of=msg.id, code=exc.code, field=exc.field, message=exc.message)  # type: ignore[arg-type]
-        self.on_change()
-        if msg.id is not None and not isinstance(msg, wire.PlayVideo | wire.Ack | wire.Error):
-            return wire.Ack(of=msg.id)
-        return None
-
-    async def _obey(self, msg: wire.Message, arrival_ns: int) -> None:
-        assert self.engine is not None
-        match msg:
-            case wire.PlayVideo():
-                self.trigger(msg, arrival_ns)
-            case wire.BackToLoop():
-                if self.segment is not None and self.segment.triggered:
-                    self._play_loop(from_slot=self._resume_slot(), interrupted_by="back_to_loop")
-                elif self.idle:
-                    self._play_loop(from_slot=0, interrupted_by=None)
-            case wire.Pause():
-                self.paused = True
-                self.engine.set_pause(True)
-            case wire.Resume():
-                self.paused = False
-                if not self.blackout:
-                    self.engine.set_pause(False)
-            case wire.SetVolume():
-                self.volume = msg.volume
-                self.engine.set_volume(msg.volume)
-            case wire.SetMute():
-                self.muted = msg.muted
-                self.engine.set_mute(msg.muted)
-            case wire.SetBlackout():
-                self.set_blackout(msg.on)
-            case wire.SetPhase():
-                self.set_phase(msg.phase, now=msg.when == "now")
-            case wire.ShowMessage():
-                self.message = msg.text
-                if self.overlays is not None:
-                    self.overlays.show_message(msg.text, msg.seconds)
-            case wire.Identify():
-                if self.overlays is not None:
-                    self.overlays.identify(msg.seconds)
-            case wire.ReloadConfig():
-                refused = await self.reload_config()
-                if refused:
-                    raise PlayError("bad_message", refused, "config/current.json")
-            case wire.MatchStateUpdate():
-                self.match = msg.match
-                if self.overlays is not None:
-                    self.overlays.set_match(msg.match)
-                if msg.match.phase != self.phase:
-                    self.set_phase(msg.match.phase, now=False)
-            case _:
-                pass  # Ack / Error from the hub: nothing to do
-
-    def trigger(self, msg: wire.PlayVideo, arrival_ns: int) -> None:
-        """Cut in a clip now; the loop comes back after it (see ``playback.resume``)."""
-        video, category_id = self._resolve(msg)
-        if self.blackout:
-            self.set_blackout(False, reload=False)
-        segment = Segment(video=video, path=self.library.path_of(video), trigger=Trigger(msg.trigger),
-                          category_id=category_id, command_id=msg.id)  # fmt: skip
-        if msg.id:
-            self._arrivals[msg.id] = arrival_ns
-        on_air, timeline, index = self.segment, self.timeline, self.index
-        mode = self.config.playback.trigger_during_trigger if self.config else "replace"
-        resume = self._resume_slot()
-        if on_air is not None and on_air.triggered and mode == "queue" and timeline and index is not None:
-            start, _ = self._bounds(index)
-            queued = [s for s in timeline.segments[index + 1 :] if s.slot is None]
-            segments = (on_air, *queued, segment, *self._loop_segments(resume))
-            offset = max(0.0, (self.engine.time_pos if self.engine else start) or start) - start
-            self._load(Timeline(segments, self.phase, start_s=offset, continues=True), interrupted_by=None)
-            return
-        self._load(Timeline((segment, *self._loop_segments(resume)), self.phase), interrupted_by="trigger")
-
-    def _resolve(self, msg: wire.PlayVideo) -> tuple[Video, str | None]:
-        cfg = self.config
-        if cfg is None:
-            raise PlayError("not_found", "no configuration: nothing can be played yet")
-        if msg.video_id is not None:
-            video = cfg.video(msg.video_id)
-            if video is None:
-                reason = f"video {msg.video_id!r} is not in the configuration"
-                raise PlayError("not_found", reason, "$.video_id")
-            problem = self.library.problem(video)
-            if problem:
-                raise PlayError("not_found", f"video {video.id!r} cannot be played: {problem}", "$.video_id")
-            category = cfg.category_of(video.id)
-            return video, category.id if category else None
-        category = cfg.category(msg.category_id or "")
-        if category is None:
-            raise PlayError("not_found", f"category {msg.category_id!r} is not in the configuration",
-                            "$.category_id")  # fmt: skip
-        ids = category.all_videos()
-        turn = self._category_turn.get(category.id, 0)
-        for k in range(len(ids)):
-            video = cfg.video(ids[(turn + k) % len(ids)])
-            if video is not None and not self.library.problem(video):
-                self._category_turn[category.id] = (turn + k + 1) % len(ids)
-                return video, category.id
-        raise PlayError("not_found", f"category {category.id!r} has no playable video", "$.category_id")
-
-    def set_phase(self, phase: Phase, *, now: bool) -> None:
-        if phase == self.phase and not self._restart_loop:
-            return
-        self.phase = phase
-        if now or self.idle:
-            self._play_loop(from_slot=0, interrupted_by="phase")
-        else:
-            self._restart_loop = True
-            self._switch_at_end_of_clip()
-
-    def set_blackout(self, on: bool, *, reload: bool = True) -> None:
-        """Intentional black: playback stops, no proof-of-play while black."""
-        assert self.engine is not None
-        if on == self.blackout:
-            return
-        self.blackout = on
-        if on:
-            self._close_row(completed=False, interrupted_by="blackout")
-            self.engine.set_pause(True)  # first: the overlay change then redraws the paused frame
-            if self.overlays is not None:
-                self.overlays.set_blackout(True)
-            return
-        if self.overlays is not None:
-            self.overlays.set_blackout(False)
-        if reload and self.index is not None and self._live:
-            # the clip that was blacked out plays again from its start (a new row)
-            self.engine.seek(self._bounds(self.index)[0])
-        if not self.paused:
-            self.engine.set_pause(False)
-
-    # -- state --------------------------------------------------------------------------
     def status(self) -> wire.PlayerStatus:
-        def on_air(seg: Segment | None, pos: float = 0.0, dur: float = 0.0) -> wire.OnAir | None:
-            if seg is None:
-                return None
-            return wire.OnAir(video_id=seg.video.id, title=seg.video.title, category_id=seg.category_id,
-                              sponsor_id=seg.video.sponsor_id, trigger=seg.trigger,
-                              position_s=round(pos, 2), duration_s=round(dur, 2))  # fmt: skip
-
-        segment = self.segment
-        nxt = None
-        timeline, index = self.timeline, self.index
-        if segment and timeline and index is not None and index + 1 < len(timeline.segments):
-            nxt = None if self._switch_pending else timeline.segments[index + 1]
-        pos, dur = self.position()
-        return wire.PlayerStatus(
-            on_air=None if self.blackout else on_air(segment, pos, dur),
-            next_up=on_air(nxt, 0.0, nxt.video.duration_s) if nxt else None,
-            phase=self.phase, volume=self.volume, muted=self.muted, paused=self.paused,
-            blackout=self.blackout, idle=self.idle, message=self.message,
-            config_version=self.config.version if self.config else None, last_error=self.last_error,
-        )  # fmt: skip
+        return player_status(self)

@@ -79,6 +79,7 @@ class PlayerSettings:
             board=board,
             mpv_options=_mpv_options(os.environ.get("NEOPRO_PLAYER_MPV_OPTIONS", "")),
             checkpoint_s=float(os.environ.get("NEOPRO_PLAYER_CHECKPOINT_S") or 3.0),
+            loop_timeline_s=float(os.environ.get("NEOPRO_PLAYER_LOOP_TIMELINE_S") or 2 * 3600),
             remote_url=os.environ.get("NEOPRO_REMOTE_URL") or DEFAULT_REMOTE_URL,
             hotspot_password=os.environ.get("NEOPRO_HOTSPOT_PASSWORD") or None,
         )

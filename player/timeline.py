@@ -54,6 +54,15 @@ class Timeline:
     def first_loop_slot(self) -> int | None:
         return next((s.slot for s in self.segments if s.slot is not None), None)
 
+    def triggered_head(self) -> tuple[Segment, ...]:
+        """The triggered clips before the loop part."""
+        out: list[Segment] = []
+        for segment in self.segments:
+            if not segment.triggered:
+                break
+            out.append(segment)
+        return tuple(out)
+
 
 def _edl_entry(path: Path) -> str:
     # %length% quoting lets any byte (';', ',') appear in a path; the length is in bytes.

@@ -5,6 +5,7 @@ player and the live state back to every phone, and keeps the match state in ``st
 """
 
 from .app import create_app
+from .auth import set_credentials
 from .settings import Settings
 
-__all__ = ["Settings", "create_app"]
+__all__ = ["Settings", "create_app", "set_credentials"]

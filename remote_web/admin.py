@@ -12,11 +12,11 @@ from aiohttp import web
 from neopro.contracts import Owner, Video, wire
 from neopro.media.probe import MediaRejected
 
-from . import system, uploads
+from . import system, transcode, uploads
 from .auth import check_new_secret
-from .keys import AUTH, DB, HUB, SETTINGS, SITE
+from .keys import AUTH, DB, HUB, SETTINGS, SITE, TRANSCODER
 from .match import MatchStore
-from .security import refuse, require
+from .security import SESSION_COOKIE, refuse, require
 from .site import Refused
 
 log = logging.getLogger(__name__)
@@ -24,8 +24,15 @@ routes = web.RouteTableDef()
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 
+def _tell(app: web.Application) -> bool:
+    """The configuration changed: the player reloads it, the phones redraw their buttons."""
+    hub = app[HUB]
+    hub.broadcast_state()
+    return hub.send_to_player(wire.ReloadConfig())
+
+
 def _tell_player(request: web.Request) -> bool:
-    return request.app[HUB].send_to_player(wire.ReloadConfig())
+    return _tell(request.app)
 
 
 async def _json(request: web.Request) -> dict:
@@ -106,27 +113,44 @@ async def upload(request: web.Request) -> web.StreamResponse:
         request.query.get("filename", "")
     )
     try:
-        stored = await uploads.receive(request, settings.data_dir, cap)
+        received = await uploads.receive(request, settings.data_dir, cap)
     except uploads.TooLarge:
         return _too_large(cap)
     except MediaRejected as exc:
         return refuse(422, "not_a_video", f"Refused: {exc}.", "file")
+    if settings.transcode_uploads and not transcode.in_profile(received.info):
+        job = request.app[TRANSCODER].submit(received, title=title, category=category)
+        return web.json_response({"job": job.to_dict()}, status=202)
+    stored = await uploads.commit(settings.data_dir, received)
+    try:
+        video_id = await file_video(request.app, stored, title, category)
+    except Refused as exc:
+        return refuse(exc.status, "refused", exc.message, exc.field)
+    return web.json_response({
+        "video": {"id": video_id, "title": title, "sha256": stored.sha256, "size": stored.size,
+                  "duration_s": round(stored.info.duration_s, 3), "file": stored.path.name,
+                  "codec": stored.info.video_codec, "width": stored.info.width, "height": stored.info.height},
+    }, status=201)  # fmt: skip
+
+
+async def file_video(app: web.Application, stored: uploads.Stored, title: str, category: str) -> str:
+    """File a stored clip in a category (a new config, the player told); returns the video id."""
     video = Video(
         id="new", title=title, sha256=stored.sha256, ext=stored.ext,  # type: ignore[arg-type]
         duration_s=round(stored.info.duration_s, 3), size=stored.size, owner=Owner.CLUB,
     )  # fmt: skip
-    try:
-        new_cfg = await request.app[SITE].add_video(video, category)
-    except Refused as exc:
-        return refuse(exc.status, "refused", exc.message, exc.field)
+    new_cfg = await app[SITE].add_video(video, category)
     added = next(v for v in new_cfg.videos if v.sha256 == stored.sha256)
-    log.info("uploaded %s (%d bytes) as %s into %s", added.title, stored.size, stored.path.name, category)
-    return web.json_response({
-        "video": {"id": added.id, "title": added.title, "sha256": stored.sha256, "size": stored.size,
-                  "duration_s": added.duration_s, "file": stored.path.name,
-                  "codec": stored.info.video_codec, "width": stored.info.width, "height": stored.info.height},
-        "player_told": _tell_player(request),
-    }, status=201)  # fmt: skip
+    log.info("filed %s (%d bytes) as %s into %s", added.title, stored.size, stored.path.name, category)
+    _tell(app)
+    return added.id
+
+
+@routes.get("/api/admin/jobs")
+@require("admin")
+async def jobs(request: web.Request) -> web.StreamResponse:
+    """The conversions of this run, newest last (the admin page follows their progress)."""
+    return web.json_response([job.to_dict() for job in request.app[TRANSCODER].jobs.values()])
 
 
 def _too_large(cap: int) -> web.Response:
@@ -197,7 +221,7 @@ async def change_secret(request: web.Request) -> web.StreamResponse:
         return refuse(
             422, "bad_request", why if isinstance(secret, str) else "Give the new secret.", "secret"
         )
-    await request.app[AUTH].set_secret(role, secret)
+    await request.app[AUTH].set_secret(role, secret, keep=request.cookies.get(SESSION_COOKIE))
     request.app[HUB].drop_role(role)
     return web.json_response({"changed": role})
 

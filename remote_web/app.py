@@ -2,30 +2,36 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from aiohttp import web
 
-from . import admin, pages, ws
+from . import admin, pages, remote_api, uploads, ws
 from .auth import Auth
 from .db import open_db
 from .hub import Hub
-from .keys import AUTH, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE
+from .keys import AUTH, CLOCK, DB, HUB, PLAYER_TOKEN, SETTINGS, SITE, TRANSCODER
 from .match import MatchStore
 from .security import security_middleware
 from .settings import Settings
 from .site import SiteEditor
+from .transcode import Job, Transcoder
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
 
 
-def create_app(settings: Settings) -> web.Application:
+def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
     app = web.Application(middlewares=[security_middleware], client_max_size=1024 * 1024)
     app[SETTINGS] = settings
+    app[CLOCK] = clock
     app[SITE] = SiteEditor(settings.data_dir)
     app.add_routes(pages.routes)
+    app.add_routes(remote_api.routes)
     app.add_routes(admin.routes)
     app.add_routes(ws.routes)
     app.router.add_static("/static", STATIC, append_version=True)
@@ -47,10 +53,18 @@ async def _state_db(app: web.Application):
         failures=settings.lockout_failures,
         window_s=settings.lockout_window_s,
         base_delay_s=settings.lockout_base_delay_s,
+        clock=app[CLOCK],
     )
-    hub = Hub(MatchStore(db))
+    hub = Hub(MatchStore(db), site_etag=app[SITE].etag, clock=app[CLOCK])
     await hub.start()
     app[HUB] = hub
+    if left := await asyncio.to_thread(uploads.remove_leftovers, data_dir):
+        log.info("removed %d unfinished upload(s) of the previous run", left)
+
+    async def converted(job: Job, stored: uploads.Stored) -> str:
+        return await admin.file_video(app, stored, job.title, job.category)
+
+    app[TRANSCODER] = Transcoder(data_dir, converted)
     if not await app[AUTH].configured():
         log.warning(
             "first run: open http://<this device>:%d/setup to set the PIN and password", settings.port
@@ -58,6 +72,7 @@ async def _state_db(app: web.Application):
     try:
         yield
     finally:
+        await app[TRANSCODER].close()
         await db.close()
 
 

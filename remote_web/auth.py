@@ -17,7 +17,9 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 import aiosqlite
@@ -71,7 +73,7 @@ class Auth:
         failures: int,
         window_s: float,
         base_delay_s: float,
-        clock=time.time,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self._db = db
         self._session_s = session_s
@@ -87,15 +89,20 @@ class Auth:
             (count,) = await cur.fetchone()  # type: ignore[misc]
         return count == len(ROLES)
 
-    async def set_secret(self, role: Role, secret: str) -> None:
-        """Set a role's secret and end that role's sessions (a changed PIN locks out old phones)."""
+    async def set_secret(self, role: Role, secret: str, *, keep: str | None = None) -> None:
+        """Set a role's secret and end that role's sessions (a changed PIN locks out old phones).
+
+        ``keep``: the session token of the person making the change, who stays logged in.
+        """
         digest = await asyncio.to_thread(_hasher.hash, secret)
         await self._db.execute(
             "INSERT INTO hub_credentials(role, hash, changed_at) VALUES (?, ?, ?) "
             "ON CONFLICT(role) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
             (role, digest, self._clock()),
         )
-        await self._db.execute("DELETE FROM hub_sessions WHERE role = ?", (role,))
+        await self._db.execute(
+            "DELETE FROM hub_sessions WHERE role = ? AND token_sha != ?", (role, _sha(keep) if keep else "")
+        )
 
     async def setup(self, pin: str, password: str) -> bool:
         """First run: set both secrets at once; False if someone already did."""
@@ -172,6 +179,33 @@ class Auth:
     async def logout(self, token: str | None) -> None:
         if token:
             await self._db.execute("DELETE FROM hub_sessions WHERE token_sha = ?", (_sha(token),))
+
+
+def set_credentials(state_db_path: Path, *, pin: str, password: str) -> None:
+    """Set both secrets without a running hub (the demo, an installer); refuses weak ones.
+
+    Blocking: call it before the hub starts or from a thread.
+    """
+    from neopro import state_db
+
+    from .db import COMPONENT, MIGRATIONS
+
+    for role, secret in (("operator", pin), ("admin", password)):
+        if (why := check_new_secret(role, secret)) is not None:  # type: ignore[arg-type]
+            raise ValueError(why)
+    conn = state_db.connect(state_db_path)
+    try:
+        state_db.migrate(conn, COMPONENT, MIGRATIONS)
+        now = time.time()
+        for role, secret in (("operator", pin), ("admin", password)):
+            conn.execute(
+                "INSERT INTO hub_credentials(role, hash, changed_at) VALUES (?, ?, ?) "
+                "ON CONFLICT(role) DO UPDATE SET hash = excluded.hash, changed_at = excluded.changed_at",
+                (role, _hasher.hash(secret), now),
+            )
+            conn.execute("DELETE FROM hub_sessions WHERE role = ?", (role,))
+    finally:
+        conn.close()
 
 
 def _sha(token: str) -> str:

@@ -48,7 +48,7 @@ class Client:
     def __init__(
         self,
         ws: web.WebSocketResponse,
-        kind: Literal["phone", "player"],
+        kind: Literal["phone", "player", "agent"],
         *,
         queue_size: int,
         bucket: TokenBucket | None = None,
@@ -88,6 +88,12 @@ class Client:
         self.closed = True
         self._writer.cancel()
         asyncio.create_task(self._close(code, reason))  # noqa: RUF006 - it ends by itself
+
+    async def shutdown(self, code: int, reason: str) -> None:
+        """Stop sending and close now, waiting (at most 2 s) for the peer's answer."""
+        self.closed = True
+        self._writer.cancel()
+        await self._close(code, reason)
 
     async def _close(self, code: int, reason: str) -> None:
         try:

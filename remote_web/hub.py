@@ -18,6 +18,7 @@ import collections
 import itertools
 import logging
 import time
+from collections.abc import Callable
 
 import msgspec
 
@@ -34,9 +35,19 @@ _MATCH_COMMANDS = (wire.ScoreChange, wire.ScoreReset, wire.SetTeams, wire.MatchS
 
 
 class Hub:
-    def __init__(self, store: MatchStore) -> None:
+    def __init__(
+        self,
+        store: MatchStore,
+        site_etag: Callable[[], str | None] = lambda: None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._store = store
+        self._clock = clock
+        self._site_etag = site_etag
         self.phones: set[Client] = set()
+        #: The sync agent: it reads the state (what is on air, is the player healthy) and may
+        #: ask the player to reload the configuration it applied; nothing else.
+        self.agents: set[Client] = set()
         self.player: Client | None = None
         self.player_status = wire.PlayerStatus()
         self.match = wire.MatchState()
@@ -62,9 +73,15 @@ class Hub:
         client.send(self._frame(wire.MatchStateUpdate(match=self.match)))
         self.broadcast_state()
 
+    def attach_agent(self, client: Client) -> None:
+        self.agents.add(client)
+        log.info("agent connected: %r", client)
+        client.send(self._state_frame())
+
     def detach(self, client: Client) -> None:
         client.stop()
         self.phones.discard(client)
+        self.agents.discard(client)
         if client is self.player:
             self.player = None
             log.info("player disconnected")
@@ -78,16 +95,16 @@ class Hub:
                 asyncio.create_task(phone.flush_and_close(CLOSE_UNAUTHENTICATED, "secret changed"))  # noqa: RUF006
 
     async def close_all(self) -> None:
-        for client in [*self.phones, *([self.player] if self.player else [])]:
-            client.stop()
-            await client.ws.close(code=1001, message=b"hub shutting down")
+        """Close every socket at once (a phone that does not answer is cut after 2 s)."""
+        clients = [*self.phones, *self.agents, *([self.player] if self.player else [])]
+        await asyncio.gather(*(c.shutdown(1001, "hub shutting down") for c in clients))
 
     # -- frames from phones -------------------------------------------------------------
     async def on_phone_frame(self, client: Client, data: str | bytes) -> None:
         if client.bucket is not None and not client.bucket.take():
             client.send(self._frame(wire.Error(code="rate_limited", message="Too many messages: slow down.")))
             return
-        if time.time() >= client.expires_at:
+        if self._clock() >= client.expires_at:
             client.send(
                 self._frame(wire.Error(code="unauthenticated", message="Session expired: log in again."))
             )
@@ -102,14 +119,17 @@ class Hub:
 
     async def on_phone_message(self, client: Client, msg: wire.Message) -> None:
         if isinstance(msg, wire.Hello):
-            if msg.role == "player":
-                client.send(self._frame(wire.Error(code="forbidden", of=msg.id, field="$.role",
-                                                   message="This connection is a phone's.")))  # fmt: skip
+            if msg.role != "phone":
+                self._refuse(client, "forbidden", "This connection is a phone's.", of=msg.id, field="$.role")
                 return
             client.send(self._frame(wire.Ack(of=msg.id)))
             client.send(self._state_frame())
         elif isinstance(msg, wire.RequestState):
             client.send(self._state_frame())
+        elif isinstance(msg, wire.MatchUpdate | wire.MatchEnd) and self.match.session is None:
+            self._refuse(
+                client, "bad_message", "No match in progress: start one first.", of=msg.id, field="$.type"
+            )
         elif isinstance(msg, _MATCH_COMMANDS):
             await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
@@ -119,8 +139,7 @@ class Hub:
             await self._change_match(msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
         elif self.player is None:
-            client.send(self._frame(wire.Error(code="player_offline", of=msg.id,
-                                               message="The TV is not connected to the hub.")))  # fmt: skip
+            self._refuse(client, "player_offline", "The TV is not connected to the hub.", of=msg.id)
         else:
             self._forward(client, msg)
             client.send(self._frame(wire.Ack(of=msg.id)))
@@ -152,6 +171,30 @@ class Hub:
             self.player.send(self._frame(wire.MatchStateUpdate(match=new)))
         self.broadcast_state()
 
+    # -- frames from the agent ----------------------------------------------------------
+    async def on_agent_frame(self, client: Client, data: str | bytes) -> None:
+        if client.bucket is not None and not client.bucket.take():
+            client.send(self._frame(wire.Error(code="rate_limited", message="Too many messages: slow down.")))
+            return
+        try:
+            msg = wire.phone_codec.decode(data)
+        except ContractError as exc:
+            client.send(self._frame(wire.error_for(exc, of=_peek_id(data))))
+            return
+        if isinstance(msg, wire.ReloadConfig):
+            told = self.send_to_player(msgspec.structs.replace(msg, id=None))
+            self.broadcast_state()  # the phones redraw their buttons from the new configuration
+            reply: wire.Message = wire.Ack(of=msg.id) if told else wire.Error(
+                code="player_offline", of=msg.id, message="The TV is not connected to the hub."
+            )  # fmt: skip
+            client.send(self._frame(reply))
+        elif isinstance(msg, wire.RequestState | wire.Hello):
+            client.send(self._state_frame())
+        else:
+            refusal = wire.Error(code="forbidden", of=msg.id, field="$.type",
+                                 message="The agent may only send reload_config.")  # fmt: skip
+            client.send(self._frame(refusal))
+
     # -- frames from the player ---------------------------------------------------------
     async def on_player_frame(self, client: Client, data: str | bytes) -> None:
         try:
@@ -169,6 +212,8 @@ class Hub:
             phone, phone_id = self._pending.pop(msg.of, (None, None))
             if phone is not None:
                 phone.send(self._frame(msgspec.structs.replace(msg, of=phone_id)))
+        elif isinstance(msg, wire.Ack) and msg.of is not None:
+            self._pending.pop(msg.of, None)  # the phone was acknowledged when the hub forwarded it
 
     def _on_started(self, msg: wire.Started) -> None:
         phone, phone_id = self._pending.pop(msg.of, (None, None)) if msg.of else (None, None)
@@ -179,16 +224,23 @@ class Hub:
     # -- frames to phones ---------------------------------------------------------------
     def state(self) -> wire.State:
         return wire.State(
-            player_connected=self.player is not None, player=self.player_status, match=self.match
+            player_connected=self.player is not None,
+            player=self.player_status,
+            match=self.match,
+            site_etag=self._site_etag(),
         )
 
     def broadcast_state(self) -> None:
         frame = self._state_frame()  # encoded once for every phone
-        for phone in self.phones:
-            phone.send(frame)
+        for client in (*self.phones, *self.agents):
+            client.send(frame)
 
     def _state_frame(self) -> str:
         return self._frame(self.state())
+
+    def _refuse(self, client: Client, code: str, message: str, *, of: str | None = None,
+                field: str | None = None) -> None:  # fmt: skip
+        client.send(self._frame(wire.Error(code=code, message=message, of=of, field=field)))  # type: ignore[arg-type]
 
     @staticmethod
     def _frame(msg: wire.Message) -> str:

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import math
-import time
 
-import msgspec
 from aiohttp import web
 
 from .auth import ROLES, check_new_secret
-from .hub import Hub
 from .i18n import words
-from .keys import AUTH, HUB, SETTINGS, SITE, session_of
+from .keys import AUTH, CLOCK, SETTINGS, session_of
 from .render import json_block, render
 from .security import (
     SESSION_COOKIE,
@@ -120,7 +117,7 @@ async def login(request: web.Request) -> web.StreamResponse:
         return _login_page(request, role=role, next_=next_, error=t["bad_login"], status=401)
     assert result.token is not None and result.session is not None
     response = web.HTTPSeeOther(next_)
-    set_session_cookie(response, result.token, result.session.expires_at - time.time())
+    set_session_cookie(response, result.token, result.session.expires_at - request.app[CLOCK]())
     raise response
 
 
@@ -165,36 +162,3 @@ async def setup(request: web.Request) -> web.StreamResponse:
             return _setup_page(request, why, 422)
     await auth.setup(values["pin"], values["password"])  # type: ignore[arg-type]
     raise web.HTTPSeeOther("/login?role=admin&next=/admin")
-
-
-@routes.get("/api/remote")
-async def remote_data(request: web.Request) -> web.StreamResponse:
-    """What the remote page draws: the categories and clips of the site configuration."""
-    if session_of(request) is None:
-        return web.json_response({"error": "unauthenticated", "message": "Log in first."}, status=401)
-    cfg = request.app[SITE].current()
-    hub = request.app[HUB]
-    if cfg is None:
-        return web.json_response({"title": "Neopro", "language": "fr", "categories": [], "videos": [],
-                                  "state": _state(hub)})  # fmt: skip
-    return web.json_response({
-        "title": cfg.remote.title,
-        "language": cfg.remote.language,
-        "club": cfg.site.club_name,
-        "version": cfg.version,
-        "categories": [
-            {"id": c.id, "label": c.label, "color": c.color[:7], "icon": c.icon, "owner": c.owner.value,
-             "phases": [p.value for p in c.phases], "videos": c.all_videos()}
-            for c in cfg.categories
-        ],
-        "videos": [
-            {"id": v.id, "title": v.title, "duration_s": v.duration_s, "owner": v.owner.value,
-             "sponsor_id": v.sponsor_id, "category_id": (cat.id if (cat := cfg.category_of(v.id)) else None)}
-            for v in cfg.videos
-        ],
-        "state": _state(hub),
-    })  # fmt: skip
-
-
-def _state(hub: Hub) -> object:
-    return msgspec.to_builtins(hub.state())

@@ -14,7 +14,7 @@ from importlib import resources
 
 from aiohttp import web
 
-from .i18n import words
+from .i18n import LANGUAGES, words
 
 _SLOT = re.compile(r"\{\{(!?)([a-z_]+)\}\}")
 
@@ -31,7 +31,8 @@ def json_block(data: object) -> str:
 
 def render(name: str, language: str, *, status: int = 200, **values: object) -> web.Response:
     t = words(language)
-    merged = {**{f"t_{k}": v for k, v in t.items()}, "lang": language, **values}
+    shown = language if language in LANGUAGES else "en"  # the language of the words on the page
+    merged = {**{f"t_{k}": v for k, v in t.items()}, "lang": shown, **values}
 
     def fill(m: re.Match[str]) -> str:
         value = merged.get(m.group(2), "")

@@ -28,6 +28,8 @@ class Settings:
     port: int = 8080
     #: Uploads larger than this are answered 413 before a byte of the body is read.
     upload_max_bytes: int = 2 * GIB
+    #: Convert uploads that are not in the player's profile (ARCHITECTURE decision 10).
+    transcode_uploads: bool = True
     #: An operator session lasts a match day; an admin session is shorter.
     operator_session_s: float = 12 * 3600
     admin_session_s: float = 2 * 3600
@@ -52,4 +54,6 @@ class Settings:
             host=env.get("NEOPRO_REMOTE_HOST", "0.0.0.0"),
             port=int(env.get("NEOPRO_REMOTE_PORT", default_port)),
             upload_max_bytes=int(env.get("NEOPRO_UPLOAD_MAX_BYTES", 2 * GIB)),
+            transcode_uploads=env.get("NEOPRO_TRANSCODE_UPLOADS", "1").lower()
+            not in {"0", "no", "false", "off"},
         )

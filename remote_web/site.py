@@ -50,6 +50,14 @@ class SiteEditor:
         self._data_dir = data_dir
         self._lock = asyncio.Lock()
 
+    def etag(self) -> str | None:
+        """Identifies the applied file (inode, size, mtime): an atomic replace always changes it."""
+        try:
+            st = self._data_dir.current_config.stat()
+        except OSError:
+            return None
+        return f"{st.st_ino:x}-{st.st_size:x}-{st.st_mtime_ns:x}"
+
     def current(self) -> SiteConfig | None:
         return load(self._data_dir)
 

@@ -17,20 +17,22 @@ from __future__ import annotations
 
 import asyncio
 import importlib.metadata
-import json
 import os
 import shutil
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import msgspec
+
+from neopro.contracts.agent_status import read_status
 from neopro.datadir import DataDir, atomic_write
 
 THERMAL = Path("/sys/class/thermal/thermal_zone0/temp")
 HOTSPOT_FILE = "hotspot.env"
 _UNSAFE = set("'\"\\$`")
-#: The agent reports its cloud link here (``{"cloud": "connected"|"offline", "at": ...}``).
-AGENT_STATUS_FILE = "run/agent-status.json"
+#: An agent status older than this means the agent is not running.
+AGENT_STALE_S = 120
 
 
 def health(data_dir: DataDir) -> dict:
@@ -71,13 +73,17 @@ def _uptime() -> float | None:
 
 
 def _agent(data_dir: DataDir) -> dict:
-    path = data_dir.root / AGENT_STATUS_FILE
-    try:
-        facts = json.loads(path.read_text())
-    except (OSError, ValueError):
+    """What the agent last wrote about itself (:mod:`neopro.contracts.agent_status`)."""
+    status = read_status(data_dir.root)
+    if status is None:
         return {"known": False, "cloud": "unknown"}
-    age = time.time() - float(facts.get("at", 0))
-    return {"known": True, "cloud": facts.get("cloud", "unknown"), "age_s": round(age), "stale": age > 120}
+    age = time.time() - status.at
+    return {
+        "known": True,
+        "stale": age > AGENT_STALE_S,
+        "age_s": round(age),
+        **msgspec.to_builtins(status),
+    }
 
 
 # -- logs -------------------------------------------------------------------------------

@@ -30,6 +30,16 @@ class TooLarge(Exception):
 
 
 @dataclass(frozen=True)
+class Received:
+    """A checked upload still under its random ``*.part`` name: nobody plays it yet."""
+
+    part: Path
+    sha256: str
+    size: int
+    info: MediaInfo
+
+
+@dataclass(frozen=True)
 class Stored:
     sha256: str
     ext: str
@@ -75,8 +85,11 @@ class _Sink:
         self.path.unlink(missing_ok=True)
 
 
-async def receive(request: web.Request, data_dir: DataDir, max_bytes: int) -> Stored:
-    """Stream the request body into ``media/``; raises :class:`TooLarge` or :class:`MediaRejected`."""
+async def receive(request: web.Request, data_dir: DataDir, max_bytes: int) -> Received:
+    """Stream the body into ``media/*.part``, hashed and probed.
+
+    Raises :class:`TooLarge` past ``max_bytes`` and :class:`MediaRejected` for a non-video.
+    """
     media = data_dir.ensure().media_dir
     part = media / f"upload-{secrets.token_hex(8)}.part"
     sink = await asyncio.to_thread(_Sink, part)
@@ -95,13 +108,28 @@ async def receive(request: web.Request, data_dir: DataDir, max_bytes: int) -> St
         if sink.size == 0:
             raise MediaRejected("the file is empty")
         info = await asyncio.to_thread(probe, part)
-        sha, ext = sink.digest.hexdigest(), _ext_for(info)
-        final = data_dir.media_path(f"{sha}.{ext}")
-        await asyncio.to_thread(_commit, part, final)
-        return Stored(sha256=sha, ext=ext, size=sink.size, info=info, path=final)
+        return Received(part=part, sha256=sink.digest.hexdigest(), size=sink.size, info=info)
     except BaseException:
         await asyncio.to_thread(sink.abort)
         raise
+
+
+async def commit(data_dir: DataDir, received: Received) -> Stored:
+    """Give a checked upload its content-addressed name ``media/<sha256>.<ext>``."""
+    ext = _ext_for(received.info)
+    final = data_dir.media_path(f"{received.sha256}.{ext}")
+    await asyncio.to_thread(_commit, received.part, final)
+    return Stored(sha256=received.sha256, ext=ext, size=received.size, info=received.info, path=final)
+
+
+def remove_leftovers(data_dir: DataDir) -> int:
+    """Delete the ``*.part`` files of uploads and conversions a previous run left (blocking)."""
+    count = 0
+    for pattern in ("upload-*.part", "transcode-*.part"):
+        for path in data_dir.media_dir.glob(pattern):
+            path.unlink(missing_ok=True)
+            count += 1
+    return count
 
 
 def _commit(part: Path, final: Path) -> None:

@@ -2,8 +2,8 @@
 
 Modelled on aiohttp's ``examples/web_ws.py``: one ``async for msg in ws`` loop per
 connection, cleanup in ``finally``. A connection without a session cookie has five
-seconds to prove it is the player (``hello`` with the token of ``player.token``); anything
-else is answered ``unauthenticated`` and closed.
+seconds to prove it is the player or the agent (``hello`` with the token of
+``player.token``); anything else is answered ``unauthenticated`` and closed.
 """
 
 from __future__ import annotations
@@ -44,11 +44,15 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     client: Client | None = None
     try:
         if session is None:
-            client = await _player_hello(request, ws, peer)
+            client = await _local_hello(request, ws, peer)
             if client is None:
                 return ws
-            hub.attach_player(client)
-            on_frame = hub.on_player_frame
+            if client.kind == "player":
+                hub.attach_player(client)
+                on_frame = hub.on_player_frame
+            else:
+                hub.attach_agent(client)
+                on_frame = hub.on_agent_frame
         else:
             client = Client(
                 ws, "phone", queue_size=settings.ws_send_queue, role=session.role,
@@ -68,8 +72,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     return ws
 
 
-async def _player_hello(request: web.Request, ws: web.WebSocketResponse, peer: str) -> Client | None:
-    """The player's first frame must be ``hello`` with the local token; None when it is not."""
+async def _local_hello(request: web.Request, ws: web.WebSocketResponse, peer: str) -> Client | None:
+    """The player's (or agent's) first frame must be ``hello`` with the local token; else None."""
     try:
         msg = await ws.receive(timeout=HELLO_TIMEOUT_S)
     except TimeoutError:
@@ -83,11 +87,14 @@ async def _player_hello(request: web.Request, ws: web.WebSocketResponse, peer: s
     token = request.app[PLAYER_TOKEN]
     if (
         isinstance(hello, wire.Hello)
-        and hello.role == "player"
+        and hello.role in ("player", "agent")
         and hello.token is not None
         and same_secret(hello.token, token)
     ):
-        client = Client(ws, "player", queue_size=1024, role="player", peer=peer, transport=request.transport)
+        settings = request.app[SETTINGS]
+        bucket = TokenBucket(settings.ws_rate_per_s, settings.ws_burst) if hello.role == "agent" else None
+        client = Client(ws, hello.role, queue_size=1024, role=hello.role, peer=peer, bucket=bucket,
+                        transport=request.transport)  # fmt: skip
         client.send(wire.encode(wire.Ack(of=hello.id)).decode())
         return client
     log.warning("refused an unauthenticated websocket from %s", peer)

@@ -15,11 +15,13 @@ def make_engine(settings: Settings) -> AsyncEngine:
         engine = create_async_engine(settings.database_url, connect_args={"timeout": 30})
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
+    # Connections are kept, not churned: an overflow connection is closed when returned, and
+    # opening a PostgreSQL connection (a new backend process) costs more than waiting for one.
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
-        max_overflow=settings.db_pool_size,
-        pool_pre_ping=False,
+        max_overflow=max(2, settings.db_pool_size // 4),
+        pool_timeout=30,
     )
 
 

@@ -56,7 +56,7 @@ class Settings:
     #: Kept for Prometheus labels and logs: which instance answered.
     instance: str = field(default_factory=lambda: os.environ.get("HOSTNAME", "cloud"))
     log_json: bool = True
-    db_pool_size: int = 10
+    db_pool_size: int = 16
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:

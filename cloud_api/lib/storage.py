@@ -98,7 +98,7 @@ class S3Storage:
         await asyncio.to_thread(
             self.client.upload_file, str(path), self.bucket, key, ExtraArgs={"ContentType": content_type}
         )
-        path.unlink(missing_ok=True)
+        await asyncio.to_thread(path.unlink, missing_ok=True)
 
     async def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError

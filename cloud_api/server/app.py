@@ -12,6 +12,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 
 from cloud_api.db.engine import libpq_url, make_engine, make_sessionmaker
+from cloud_api.db.fastreads import EngineReads, FastReads, PostgresReads
 from cloud_api.domain.accounts.controllers import (
     AuditController,
     AuthController,
@@ -20,6 +21,9 @@ from cloud_api.domain.accounts.controllers import (
 )
 from cloud_api.domain.accounts.deps import provide_principal
 from cloud_api.domain.accounts.guards import admin_guard
+from cloud_api.domain.analytics.controllers import ADMIN_CONTROLLERS as ANALYTICS_CONTROLLERS
+from cloud_api.domain.analytics.device_controller import EventIngestController
+from cloud_api.domain.analytics.runtime import analytics_lifespan, analytics_state
 from cloud_api.domain.commands.controllers import CommandController
 from cloud_api.domain.configs.controllers import ConfigController
 from cloud_api.domain.devices.auth import DeviceDirectory, device_guard, provide_device
@@ -46,7 +50,7 @@ ADMIN_PREFIX = "/api/v1"
 #: The admin API's controllers; a new domain (e.g. analytics) adds its own here.
 ADMIN_CONTROLLERS = [
     AuthController, ClubController, UserController, AuditController, SiteController, ConfigController,
-    MediaController, SponsorController, CommandController,
+    MediaController, SponsorController, CommandController, *ANALYTICS_CONTROLLERS,
 ]  # fmt: skip
 
 
@@ -57,8 +61,13 @@ class _MetricsController(PrometheusController):
 def build_runtime(settings: Settings) -> Runtime:
     engine = make_engine(settings)
     sessionmaker = make_sessionmaker(engine)
-    devices = DeviceDirectory(engine)
-    bus: Bus = LocalBus() if settings.is_sqlite else PostgresBus(libpq_url(settings.database_url))
+    if settings.is_sqlite:
+        bus: Bus = LocalBus()
+        reads: FastReads = EngineReads(engine)
+    else:
+        bus = PostgresBus(libpq_url(settings.database_url))
+        reads = PostgresReads(libpq_url(settings.database_url), size=max(4, settings.db_pool_size // 2))
+    devices = DeviceDirectory(reads)
     rt = Runtime(
         settings=settings,
         engine=engine,
@@ -69,7 +78,8 @@ def build_runtime(settings: Settings) -> Runtime:
             settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_s
         ),
         devices=devices,
-        hub=PushHub(sessionmaker, devices),
+        hub=PushHub(sessionmaker, devices, reads),
+        reads=reads,
         heartbeats=HeartbeatWriter(engine),
         manifests=ManifestCache(sessionmaker),
     )
@@ -89,7 +99,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     device = Router(
         path=API_PREFIX,
-        route_handlers=[DeviceController],
+        route_handlers=[DeviceController, EventIngestController],
         guards=[device_guard],
         dependencies={"device": Provide(provide_device, sync_to_thread=False)},
         security=[{"DeviceCredential": []}],
@@ -99,17 +109,20 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=[admin, device, HealthController, _MetricsController],
-        state=State({"runtime": runtime}),
+        state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         after_exception=[log_unexpected],
-        lifespan=[lifespan],
+        lifespan=[lifespan, analytics_lifespan],
         middleware=[prometheus.middleware],
         compression_config=CompressionConfig(backend="gzip", minimum_size=4096),
         openapi_config=OpenAPIConfig(
             title="Neopro cloud API",
             version="1.0.0",
-            description="Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, and the device API.",
+            description=(
+                "Clubs, sites and enrollment, versioned configuration, media, sponsors, commands, "
+                "and the device API (neopro.contracts.device_api)."
+            ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
             components=Components(

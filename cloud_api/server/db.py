@@ -31,6 +31,11 @@ def after_commit(request: Request, action: Callable[[], Awaitable[Any]]) -> None
     request.scope.setdefault(AFTER_COMMIT_KEY, []).append(action)  # type: ignore[typeddict-item]
 
 
+def set_actor(connection: Any, actor: Any) -> None:
+    """Who is calling (a Principal or a DeviceIdentity): read by the audit row and the dependencies."""
+    connection.scope[ACTOR_KEY] = actor
+
+
 def note(request: Request, **detail: Any) -> None:
     """Add details to the audit row of this request (e.g. ``object_id=`` of what was created)."""
     request.scope.setdefault(NOTES_KEY, {}).update(detail)  # type: ignore[typeddict-item]

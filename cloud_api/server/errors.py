@@ -10,8 +10,8 @@ import logging
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
-
 from litestar.types import Scope
+from sqlalchemy.exc import DataError
 
 from neopro.contracts import ContractError
 
@@ -40,8 +40,18 @@ def contract_error_handler(_: Request, exc: ContractError) -> Response:
 
 async def log_unexpected(exc: Exception, scope: Scope) -> None:
     """An error that is not an HTTP answer is a bug: log it with its traceback and the route."""
-    if not isinstance(exc, (HTTPException, ContractError)):
+    if not isinstance(exc, (HTTPException, ContractError, DataError)):
         log.error("unhandled error on %s %s", scope.get("method"), scope.get("path"), exc_info=exc)
 
 
-EXCEPTION_HANDLERS = {FieldError: field_error_handler, ContractError: contract_error_handler}
+def data_error_handler(_: Request, exc: DataError) -> Response:
+    """The database refused a value the types let through (a NUL character, a number out of range)."""
+    detail = "a value cannot be stored: text must not contain NUL characters and numbers must fit"
+    return Response({"status_code": 422, "detail": detail, "field": "$"}, status_code=422)
+
+
+EXCEPTION_HANDLERS = {
+    FieldError: field_error_handler,
+    ContractError: contract_error_handler,
+    DataError: data_error_handler,
+}

@@ -36,4 +36,5 @@ async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
             task.cancel()
         with contextlib.suppress(Exception):
             await asyncio.gather(*rt.tasks, return_exceptions=True)
+        await rt.reads.close()
         await rt.engine.dispose()

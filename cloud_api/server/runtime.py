@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
+from cloud_api.db.fastreads import FastReads
 from cloud_api.lib.bus import Bus
 from cloud_api.lib.security import TokenKeys
 from cloud_api.lib.settings import Settings
@@ -32,6 +33,7 @@ class Runtime:
     hub: PushHub
     heartbeats: HeartbeatWriter
     manifests: ManifestCache
+    reads: FastReads
     #: Background work (transcodes) kept referenced until it finishes.
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 

@@ -53,6 +53,11 @@ class ProofOfPlay(Struct, kw_only=True, forbid_unknown_fields=True):
     started_mono_ns: Annotated[int, Meta(ge=0)]
     ended_mono_ns: Annotated[int, Meta(ge=0)] | None = None
     clock_synced: bool = False
+    #: The tamper-evident chain (stamped by :mod:`neopro.proof_chain` when the row is closed):
+    #: 1, 2, 3 ... per device in the order events are finalised, and the sha256 hex
+    #: (:func:`neopro.proof_chain.event_hash`) of the device's previous finalised event.
+    seq: Annotated[int, Meta(ge=1)] | None = None
+    prev_hash: Sha256 | None = None
 
 
 class PlaybackError(Struct, kw_only=True, forbid_unknown_fields=True):
@@ -75,3 +80,42 @@ def parse_proof_of_play(data: bytes | str) -> ProofOfPlay:
 
 def encode(event: ProofOfPlay | PlaybackError) -> bytes:
     return msgspec.json.encode(event)
+
+
+# -- the upload of the outbox (device API: ``POST /device/v1/events``) -------------------
+EVENTS_PATH = "/device/v1/events"
+#: Events (plus playback errors) one batch may carry; the agent sends a few hundred at a time.
+MAX_BATCH = 10_000
+
+
+class EventBatch(Struct, kw_only=True, forbid_unknown_fields=False):
+    """What the agent uploads: outbox bodies as they are stored (``msgspec.Raw(body)``).
+
+    Each event is decoded on its own, so one malformed event is rejected with its reason while
+    the others are stored. ``boot_id`` + ``sent_mono_ns`` (the sender's monotonic clock when
+    the batch left) let the cloud date the events of a Pi whose wall clock was never synced:
+    boot time = arrival - ``sent_mono_ns``.
+    """
+
+    events: list[msgspec.Raw] = []
+    errors: list[msgspec.Raw] = []
+    boot_id: Annotated[str, Meta(max_length=64)] | None = None
+    sent_mono_ns: Annotated[int, Meta(ge=0)] | None = None
+
+
+class Rejection(Struct, kw_only=True):
+    #: Position in ``events`` (or in ``errors`` when ``kind`` is "playback_error").
+    index: int
+    kind: Literal["proof_of_play", "playback_error"] = "proof_of_play"
+    event_id: str | None = None
+    field: str
+    reason: str
+
+
+class EventBatchResult(Struct, kw_only=True):
+    """Delete from the outbox every event not in ``rejections`` (stored now or already)."""
+
+    accepted: int
+    duplicate: int
+    rejected: int
+    rejections: list[Rejection] = []

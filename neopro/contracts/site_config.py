@@ -229,3 +229,64 @@ def _refs(where: str, ids: list[str], known: set[str]) -> None:
 
 
 _decoder = msgspec.json.Decoder(SiteConfig)
+
+
+def keep_club_additions(
+    incoming: SiteConfig, base: SiteConfig | None, local: SiteConfig | None
+) -> SiteConfig:
+    """The new cloud document, plus what the club added on the Pi since the last one.
+
+    ``base`` is the cloud document the device applied last, ``local`` what is on the device
+    now (the local admin edits it). The cloud's document wins for everything it names —
+    platform items replace their local copies — and a club video, category or filing that
+    exists locally but not in ``base`` (so the club added it on the Pi) is kept, unless the
+    cloud now names something with the same id. Expired videos go in any case.
+    """
+    if local is None:
+        return incoming
+    base_videos = {v.id for v in base.videos} if base else set()
+    base_categories = {c.id: c for c in base.categories} if base else {}
+    incoming_ids = {v.id for v in incoming.videos}
+    incoming_shas = {v.sha256 for v in incoming.videos}
+    added_videos = [
+        v
+        for v in local.videos
+        if v.owner == Owner.CLUB
+        and v.id not in base_videos
+        and v.id not in incoming_ids
+        and v.sha256 not in incoming_shas
+    ]
+    videos = [*incoming.videos, *added_videos]
+    known = {v.id for v in videos}
+
+    def added_refs(local_ids: list[str], base_ids: list[str], into: list[str]) -> list[str]:
+        extra = [i for i in local_ids if i not in base_ids and i not in into and i in known]
+        return [*into, *extra]
+
+    categories = []
+    for cat in incoming.categories:
+        mine = local.category(cat.id)
+        if cat.owner == Owner.PLATFORM or mine is None or mine.owner == Owner.PLATFORM:
+            categories.append(cat)
+            continue
+        before = base_categories.get(cat.id)
+        categories.append(
+            msgspec.structs.replace(
+                cat, videos=added_refs(mine.videos, before.videos if before else [], cat.videos)
+            )
+        )
+    taken = {c.id for c in incoming.categories}
+    for cat in local.categories:
+        if cat.owner == Owner.CLUB and cat.id not in taken and cat.id not in base_categories:
+            categories.append(
+                msgspec.structs.replace(
+                    cat,
+                    videos=[i for i in cat.videos if i in known],
+                    subcategories=[
+                        msgspec.structs.replace(s, videos=[i for i in s.videos if i in known])
+                        for s in cat.subcategories
+                    ],
+                )
+            )
+    merged = msgspec.structs.replace(incoming, videos=videos, categories=categories)
+    return check_site_config(merged).without_expired()

@@ -213,6 +213,9 @@ class State(Message, tag="state", kw_only=True):
     player_connected: bool
     player: PlayerStatus
     match: MatchState
+    #: Changes whenever the applied site configuration changes (even a local, unpublished
+    #: edit that keeps ``config_version``): a phone fetches the categories again.
+    site_etag: str | None = None
 
 
 # -- replies ----------------------------------------------------------------------------

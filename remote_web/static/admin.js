@@ -46,8 +46,11 @@
     const rows = [
       [W.player, s.player.connected ? W.connected : W.disconnected],
       [W.on_air, air ? air.title : W.nothing],
-      [W.agent, s.agent.known ? (s.agent.stale ? "?" : "ok") : "—"],
-      [W.cloud, s.agent.cloud],
+      [W.phones, String(s.phones)],
+      [W.agent, !s.agent.known ? "—" : s.agent.stale ? W.agent_stopped : "ok"],
+      [W.cloud, s.agent.known && !s.agent.stale ? W["cloud_" + s.agent.cloud] || s.agent.cloud : "—"],
+      ...(s.agent.alerts || []).map((a) => ["⚠", a]),
+      ...(s.agent.downloads || []).map((d) => ["↓", d.filename.slice(0, 12) + "… " + Math.round(d.percent) + " %"]),
       [W.disk, mib(s.disk.free) + " / " + mib(s.disk.total) + " (" + s.disk.percent + " %)"],
       [W.cpu_temp, s.cpu_temp_c == null ? "—" : s.cpu_temp_c + " °C"],
       [W.uptime, duration(s.uptime_s)],
@@ -102,6 +105,7 @@
     xhr.onload = () => {
       let data = {};
       try { data = JSON.parse(xhr.responseText); } catch (e) { data = { message: xhr.statusText }; }
+      if (xhr.status === 202) { form.reset(); follow(data.job, out, bar); return; }
       out.textContent = xhr.status === 201 ? "✓ " + data.video.title : data.message || String(xhr.status);
       out.className = xhr.status === 201 ? "note" : "error";
       if (xhr.status === 201) { form.reset(); refreshContent(); }
@@ -109,6 +113,22 @@
     xhr.onerror = () => { out.textContent = W.hub_unreachable || "network error"; out.className = "error"; };
     xhr.send(file);
   });
+
+  // A clip not in the player's profile is converted on the Pi: follow the job to its end.
+  async function follow(job, out, bar) {
+    out.className = "note";
+    while (job.state === "queued" || job.state === "running") {
+      out.textContent = W.converting + " " + Math.round(job.progress * 100) + " %";
+      bar.value = 100 * job.progress;
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const all = await api("GET", "/api/admin/jobs");
+      job = all.find((j) => j.id === job.id) || { state: "failed", message: "?" };
+    }
+    out.textContent = job.state === "done" ? "✓ " + job.title : job.message;
+    out.className = job.state === "done" ? "note" : "error";
+    bar.value = 100;
+    refreshContent();
+  }
 
   $("category-form").addEventListener("submit", async (event) => {
     event.preventDefault();

@@ -5,7 +5,7 @@
   const boot = JSON.parse(document.getElementById("data").textContent);
   const W = boot.words;
   const $ = (id) => document.getElementById(id);
-  let ws = null, seq = 0, configVersion, retryMs = 500, state = null, site = null, audience = 0, shownAt = 0;
+  let ws = null, seq = 0, siteSeen, retryMs = 500, state = null, site = null, audience = 0, shownAt = 0;
   const pending = new Map(); // our message id -> the button that sent it
 
   $("logout-csrf").value = boot.csrf;
@@ -82,18 +82,30 @@
     $("away-name").textContent = match.away_name;
     $("home-score").textContent = match.home_score;
     $("away-score").textContent = match.away_score;
-    document.querySelectorAll("#phases button").forEach((b) => b.classList.toggle("on", b.dataset.phase === match.phase));
+    document.querySelectorAll("#phases button").forEach((b) => {
+      b.classList.toggle("on", b.dataset.phase === match.phase);
+      b.setAttribute("aria-pressed", String(b.dataset.phase === match.phase));
+    });
     if (document.activeElement !== $("volume")) $("volume").value = p.volume;
     $("mute").textContent = p.muted ? W.unmute : W.mute;
     $("mute").classList.toggle("on", p.muted);
+    $("mute").setAttribute("aria-pressed", String(p.muted));
+    $("blackout").setAttribute("aria-pressed", String(p.blackout));
     $("blackout").textContent = p.blackout ? W.blackout_off : W.blackout;
     $("blackout").classList.toggle("on", p.blackout);
     $("match-start").disabled = !!match.session;
     $("match-end").disabled = !match.session;
     if (match.session) { audience = match.session.audience_estimate; $("audience").textContent = audience; }
+    const f = $("match-form");  // the form shows what is kept, unless someone is typing in it
+    if (!f.contains(document.activeElement)) {
+      f.home.value = match.home_name;
+      f.away.value = match.away_name;
+      if (match.session) { f.opponent.value = match.session.opponent; f.competition.value = match.session.competition; }
+    }
     drawCategories();
-    if (configVersion !== undefined && p.config_version !== configVersion) loadSite();
-    configVersion = p.config_version;
+    const siteTag = p.config_version + "/" + state.site_etag;
+    if (siteSeen !== undefined && siteTag !== siteSeen) loadSite();
+    siteSeen = siteTag;
   }
 
   function drawProgress() {
@@ -112,13 +124,13 @@
   function drawCategories() {
     if (!site) return;
     const phase = state ? state.match.phase : "neutral";
-    const key = phase + "|" + site.version + "|" + site.categories.length;
+    const key = phase + "|" + site.etag;
     if (key === drawnFor) return;
     drawnFor = key;
     const grid = $("categories");
     grid.replaceChildren();
     for (const c of site.categories) {
-      if (c.phases.length && !c.phases.includes(phase)) continue;
+      if (!c.videos.length || (c.phases.length && !c.phases.includes(phase))) continue;
       const b = document.createElement("button");
       b.type = "button";
       b.className = "cat";
@@ -182,20 +194,51 @@
     competition: form.competition.value, audience_estimate: audience }, e.currentTarget));
   $("match-end").addEventListener("click", (e) => send({ type: "match_end" }, e.currentTarget));
 
-  $("search").addEventListener("input", (e) => {
-    const q = e.target.value.trim().toLowerCase();
+  // Every clip, by category then subcategory; the search box filters the list.
+  function drawClips() {
+    const q = $("search").value.trim().toLowerCase();
     const list = $("results");
     list.replaceChildren();
-    if (!q || !site) return;
-    for (const v of site.videos.filter((x) => x.title.toLowerCase().includes(q)).slice(0, 12)) {
-      const li = document.createElement("li");
-      const b = document.createElement("button");
-      b.type = "button";
-      b.textContent = "▶ " + v.title;
-      b.addEventListener("click", () => send({ type: "play", video_id: v.id }, b));
-      li.append(b);
-      list.append(li);
+    if (!site) return;
+    const byId = new Map(site.videos.map((v) => [v.id, v]));
+    for (const c of site.categories) {
+      const rows = [];
+      for (const g of c.groups) {
+        const videos = g.videos.map((id) => byId.get(id)).filter((v) => v && v.title.toLowerCase().includes(q));
+        if (!videos.length) continue;
+        if (g.label) rows.push(heading(g.label, "sub"));
+        for (const v of videos) rows.push(clipButton(v, c.id));
+      }
+      if (rows.length) list.append(heading(c.label, "cat-head"), ...rows);
     }
+  }
+  function heading(text, cls) {
+    const li = document.createElement("li");
+    li.className = cls;
+    li.textContent = text;
+    return li;
+  }
+  function clipButton(v, categoryId) {
+    const li = document.createElement("li");
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "clip";
+    b.dataset.video = v.id;
+    b.textContent = "▶ " + v.title;
+    b.addEventListener("click", () => send({ type: "play", video_id: v.id }, b));
+    li.append(b);
+    return li;
+  }
+  $("search").addEventListener("input", drawClips);
+
+  const messageForm = $("message-form");
+  messageForm.addEventListener("submit", (e) => {
+    e.preventDefault();
+    send({ type: "show_message", text: messageForm.text.value }, e.submitter);
+  });
+  $("message-clear").addEventListener("click", (e) => {
+    messageForm.text.value = "";
+    send({ type: "show_message", text: "" }, e.currentTarget);
   });
 
   // -- the site configuration (categories, clips); fetched again when it changes ---------
@@ -206,6 +249,7 @@
     $("title").textContent = site.title;
     document.title = site.title;
     drawnFor = "";
+    drawClips();
     if (state) draw(); else drawCategories();
   }
   loadSite().then(connect, connect);

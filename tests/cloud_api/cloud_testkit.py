@@ -9,11 +9,12 @@ from pathlib import Path
 
 import httpx
 import uvicorn
+from sqlalchemy import select
 
 from cloud_api.db.engine import make_engine, make_sessionmaker
-from cloud_api.domain.accounts import services as accounts
+from cloud_api.db.models import User
 from cloud_api.domain.accounts.guards import Role
-from cloud_api.domain.accounts.schemas import UserCreate
+from cloud_api.lib.security import TokenKeys, hash_password, new_id
 from cloud_api.lib.settings import Settings
 from cloud_api.server.app import create_app
 
@@ -48,19 +49,40 @@ async def serve(settings: Settings) -> tuple[uvicorn.Server, asyncio.Task, str]:
     return server, task, f"http://127.0.0.1:{port}"
 
 
+_HASH: list[str] = []
+
+
 async def make_user(settings: Settings, role: Role, club_id: str | None = None) -> str:
-    """Create a person directly in the database (how the first platform admin comes to be)."""
+    """Create a person directly in the database (how the first platform admin comes to be).
+
+    The argon2 hash of the shared test password is computed once per session: hashing is
+    slow on purpose, and the tests of signing in do it through the API anyway.
+    """
+    if not _HASH:
+        _HASH.append(await hash_password(PASSWORD))
     engine = make_engine(settings)
     try:
         async with make_sessionmaker(engine)() as session:
             email = f"{role.value}-{uuid.uuid4().hex[:10]}@example.org"
-            await accounts.create_user(
-                session, None, UserCreate(email=email, password=PASSWORD, role=role, club_id=club_id)
+            session.add(
+                User(id=new_id(), email=email, role=role.value, club_id=club_id, password_hash=_HASH[0])
             )
             await session.commit()
             return email
     finally:
         await engine.dispose()
+
+
+async def token_for(settings: Settings, email: str) -> dict[str, str]:
+    """An access token for a person, minted with the instance's key (what a login returns)."""
+    engine = make_engine(settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            user = await session.scalar(select(User).where(User.email == email))
+    finally:
+        await engine.dispose()
+    keys = TokenKeys(settings.jwt_secret, settings.jwt_issuer, settings.jwt_audience, settings.access_ttl_s)
+    return bearer(keys.issue({"sub": user.id, "club": user.club_id, "role": user.role, "typ": "access"}))
 
 
 def bearer(token: str) -> dict[str, str]:
@@ -98,7 +120,9 @@ async def enroll(http: httpx.AsyncClient, code: str) -> dict:
     return r.json()
 
 
-async def new_site(http: httpx.AsyncClient, headers: dict[str, str], name: str = "Club TV") -> tuple[str, str]:
+async def new_site(
+    http: httpx.AsyncClient, headers: dict[str, str], name: str = "Club TV"
+) -> tuple[str, str]:
     r = await http.post("/api/v1/sites", json={"name": name}, headers=headers)
     assert r.status_code == 201, r.text
     return r.json()["site"]["id"], r.json()["enrollment"]["code"]
@@ -109,8 +133,8 @@ async def make_club(cloud: Cloud, platform: dict[str, str]) -> Club:
     r = await http.post("/api/v1/clubs", json={"name": f"Club {uuid.uuid4().hex[:8]}"}, headers=platform)
     assert r.status_code == 201, r.text
     club_id = r.json()["id"]
-    admin = bearer((await login(http, await make_user(cloud.settings, Role.CLUB_ADMIN, club_id)))["access_token"])
-    operator = bearer((await login(http, await make_user(cloud.settings, Role.CLUB_OPERATOR, club_id)))["access_token"])
+    admin = await token_for(cloud.settings, await make_user(cloud.settings, Role.CLUB_ADMIN, club_id))
+    operator = await token_for(cloud.settings, await make_user(cloud.settings, Role.CLUB_OPERATOR, club_id))
     site_id, code = await new_site(http, admin)
     enrolled = await enroll(http, code)
     return Club(club_id, admin, operator, site_id, bearer(enrolled["credential"]), enrolled["device_id"])
@@ -118,7 +142,7 @@ async def make_club(cloud: Cloud, platform: dict[str, str]) -> Club:
 
 async def make_world(cloud: Cloud) -> World:
     email = await make_user(cloud.settings, Role.PLATFORM_ADMIN)
-    platform = bearer((await login(cloud.http, email))["access_token"])
+    platform = await token_for(cloud.settings, email)
     return World(platform=platform, a=await make_club(cloud, platform), b=await make_club(cloud, platform))
 
 
@@ -128,7 +152,7 @@ async def upload(
     return await http.post(
         "/api/v1/media",
         params={"name": name, **params},
-        content=path.read_bytes(),
+        content=await asyncio.to_thread(path.read_bytes),
         headers={**headers, "Content-Type": "video/mp4"},
     )
 

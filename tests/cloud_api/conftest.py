@@ -20,10 +20,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from cloud_testkit import Cloud, World, make_world, serve  # noqa: E402
+from cloud_testkit import Cloud, World, make_world, serve
 
-from cloud_api.db.migrate import upgrade  # noqa: E402
-from cloud_api.lib.settings import Settings  # noqa: E402
+from cloud_api.db.migrate import upgrade
+from cloud_api.lib.settings import Settings
 
 PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
 

@@ -20,7 +20,9 @@ async def test_a_code_enrolls_once_and_is_easy_to_type(cloud, world):
     assert enrolled["credential"].startswith(enrolled["device_id"] + ".")
     r = await cloud.http.post("/device/v1/enroll", json={"code": code})
     assert r.status_code == 401 and "already used" in r.json()["detail"]
-    assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=bearer(enrolled["credential"]))).status_code == 204
+    assert (
+        await cloud.http.post("/device/v1/heartbeat", json={}, headers=bearer(enrolled["credential"]))
+    ).status_code == 204
 
 
 async def test_an_expired_code_is_refused(cloud, world):
@@ -45,7 +47,9 @@ async def test_the_credential_is_stored_as_a_hash_only(cloud, world):
 
     engine = make_engine(cloud.settings)
     async with engine.connect() as conn:
-        stored = (await conn.execute(select(Device.secret_hash).where(Device.id == world.a.device_id))).scalar_one()
+        stored = (
+            await conn.execute(select(Device.secret_hash).where(Device.id == world.a.device_id))
+        ).scalar_one()
     await engine.dispose()
     secret = world.a.device["Authorization"].split(".", 1)[1]
     assert secret not in stored and len(stored) == 64
@@ -53,20 +57,28 @@ async def test_the_credential_is_stored_as_a_hash_only(cloud, world):
 
 async def test_a_revoked_device_is_refused_at_its_next_call(cloud, world):
     assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=world.a.device)).status_code == 204
-    r = await cloud.http.post(f"/api/v1/sites/{world.a.site_id}/devices/{world.a.device_id}/revoke", headers=world.a.admin)
+    r = await cloud.http.post(
+        f"/api/v1/sites/{world.a.site_id}/devices/{world.a.device_id}/revoke", headers=world.a.admin
+    )
     assert r.status_code == 200 and r.json()["revoked_at"]
     assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=world.a.device)).status_code == 401
     assert (await cloud.http.get("/device/v1/manifest", headers=world.a.device)).status_code == 401
     # A wrong secret for a real device id is refused too.
     device_id = world.b.device_id
-    assert (await cloud.http.get("/device/v1/manifest", headers=bearer(f"{device_id}.wrong"))).status_code == 401
+    assert (
+        await cloud.http.get("/device/v1/manifest", headers=bearer(f"{device_id}.wrong"))
+    ).status_code == 401
 
 
 async def test_reenrolling_a_site_revokes_its_previous_device(cloud, world):
-    code = (await cloud.http.post(f"/api/v1/sites/{world.a.site_id}/enrollment-codes", headers=world.a.admin)).json()["code"]
+    code = (
+        await cloud.http.post(f"/api/v1/sites/{world.a.site_id}/enrollment-codes", headers=world.a.admin)
+    ).json()["code"]
     new = await enroll(cloud.http, code)
     assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=world.a.device)).status_code == 401
-    assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=bearer(new["credential"]))).status_code == 204
+    assert (
+        await cloud.http.post("/device/v1/heartbeat", json={}, headers=bearer(new["credential"]))
+    ).status_code == 204
     devices = (await cloud.http.get(f"/api/v1/sites/{world.a.site_id}/devices", headers=world.a.admin)).json()
     assert [d["revoked_at"] is None for d in devices] == [False, True]
 
@@ -76,7 +88,9 @@ async def test_heartbeat_sets_the_site_online_with_what_it_reported(cloud, world
     assert status["state"] == "never_seen"
     beat = {"software_version": "1.2.3", "applied_config_version": 0, "cpu_percent": 12.5, "temperature_c": 51.0,
             "disk_percent": 40.0, "memory_percent": 33.0, "uptime_s": 3600, "outbox_backlog": 7, "on_air": "goal"}  # fmt: skip
-    assert (await cloud.http.post("/device/v1/heartbeat", json=beat, headers=world.a.device)).status_code == 204
+    assert (
+        await cloud.http.post("/device/v1/heartbeat", json=beat, headers=world.a.device)
+    ).status_code == 204
     status = (await cloud.http.get(f"/api/v1/sites/{world.a.site_id}/status", headers=world.a.admin)).json()
     assert status["state"] == "online"
     assert {k: status[k] for k in beat} == beat
@@ -88,7 +102,9 @@ def test_site_state_goes_stale_then_offline():
     from cloud_api.domain.sites.services import state_of
     from cloud_api.lib.settings import Settings
 
-    s = Settings(data_dir=__import__("pathlib").Path("/tmp"), database_url="sqlite+aiosqlite://", jwt_secret="x")
+    s = Settings(
+        data_dir=__import__("pathlib").Path("/tmp"), database_url="sqlite+aiosqlite://", jwt_secret="x"
+    )
     now = datetime.now(UTC)
     assert state_of(now - timedelta(seconds=30), s, now) == "online"
     assert state_of(now - timedelta(seconds=s.stale_after_s + 1), s, now) == "stale"

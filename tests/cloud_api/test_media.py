@@ -20,15 +20,21 @@ async def test_upload_probes_hashes_thumbnails_and_serves_exact_ranges(cloud, wo
     assert thumb.status_code == 200 and thumb.content[:2] == b"\xff\xd8"  # a JPEG
     url = f"/device/v1/media/{media['id']}"
     whole = await cloud.http.get(url, headers=world.a.device)
-    assert whole.status_code == 200 and whole.content == data and whole.headers["etag"] == f'"{media["sha256"]}"'
+    assert (
+        whole.status_code == 200 and whole.content == data and whole.headers["etag"] == f'"{media["sha256"]}"'
+    )
     for spec, want in (("bytes=0-99", data[:100]), ("bytes=1000-", data[1000:]), ("bytes=-37", data[-37:]),
                        (f"bytes=100-{len(data) + 500}", data[100:])):  # fmt: skip
         part = await cloud.http.get(url, headers={**world.a.device, "Range": spec})
         assert part.status_code == 206 and part.content == want, spec
         assert part.headers["content-range"].endswith(f"/{len(data)}")
-    resumed = await cloud.http.get(url, headers={**world.a.device, "Range": "bytes=500-", "If-Range": f'"{media["sha256"]}"'})
+    resumed = await cloud.http.get(
+        url, headers={**world.a.device, "Range": "bytes=500-", "If-Range": f'"{media["sha256"]}"'}
+    )
     assert resumed.status_code == 206 and resumed.content == data[500:]
-    changed = await cloud.http.get(url, headers={**world.a.device, "Range": "bytes=500-", "If-Range": '"another-version"'})
+    changed = await cloud.http.get(
+        url, headers={**world.a.device, "Range": "bytes=500-", "If-Range": '"another-version"'}
+    )
     assert changed.status_code == 200 and changed.content == data
     beyond = await cloud.http.get(url, headers={**world.a.device, "Range": f"bytes={len(data)}-"})
     assert beyond.status_code == 416 and beyond.headers["content-range"] == f"bytes */{len(data)}"
@@ -59,7 +65,10 @@ async def test_an_upload_that_grows_past_the_limit_while_streaming_is_refused(cl
             yield b"\0" * (1024 * 1024)
 
     r = await cloud.http.post(
-        "/api/v1/media", params={"name": "stream.mp4"}, content=chunks(), headers={**world.a.admin, "Content-Type": "video/mp4"}
+        "/api/v1/media",
+        params={"name": "stream.mp4"},
+        content=chunks(),
+        headers={**world.a.admin, "Content-Type": "video/mp4"},
     )
     assert r.status_code == 413 and r.json()["field"] == "body"
     leftovers = list((cloud.settings.data_dir / "uploads").glob("*"))
@@ -79,8 +88,14 @@ async def test_manifest_names_config_media_with_a_strong_etag_and_304(cloud, wor
     empty = await cloud.http.get("/device/v1/manifest", headers=world.a.device)
     assert empty.json()["config_version"] == 0 and empty.json()["media"] == []
     doc = config_doc(world.a.site_id, [video_entry(media, "goal")], loops={"neutral": [{"video": "goal"}]})
-    assert (await cloud.http.put(f"/api/v1/sites/{world.a.site_id}/config/draft", json=doc, headers=world.a.admin)).status_code == 200
-    assert (await cloud.http.post(f"/api/v1/sites/{world.a.site_id}/config/publish", json={}, headers=world.a.admin)).status_code == 201
+    assert (
+        await cloud.http.put(f"/api/v1/sites/{world.a.site_id}/config/draft", json=doc, headers=world.a.admin)
+    ).status_code == 200
+    assert (
+        await cloud.http.post(
+            f"/api/v1/sites/{world.a.site_id}/config/publish", json={}, headers=world.a.admin
+        )
+    ).status_code == 201
     r = await cloud.http.get("/device/v1/manifest", headers=world.a.device)
     manifest = r.json()
     assert manifest["config_version"] == 1 and manifest["config"]["videos"][0]["id"] == "goal"
@@ -98,7 +113,11 @@ async def test_platform_media_is_usable_only_where_assigned(cloud, world, clip):
     url = f"/device/v1/media/{media['id']}"
     assert (await cloud.http.get(url, headers=world.a.device)).status_code == 404
     assert (await cloud.http.get(f"/api/v1/media/{media['id']}", headers=world.a.admin)).status_code == 404
-    r = await cloud.http.post(f"/api/v1/media/{media['id']}/assignments", json={"club_id": world.a.id, "site_id": world.a.site_id}, headers=world.platform)
+    r = await cloud.http.post(
+        f"/api/v1/media/{media['id']}/assignments",
+        json={"club_id": world.a.id, "site_id": world.a.site_id},
+        headers=world.platform,
+    )
     assert r.status_code == 201
     assert (await cloud.http.get(url, headers=world.a.device)).status_code == 200
     assert (await cloud.http.get(url, headers=world.b.device)).status_code == 404

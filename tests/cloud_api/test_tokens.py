@@ -61,7 +61,9 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(cloud):
     assert r.status_code == 200
     second = r.json()
     assert second["refresh_token"] != first["refresh_token"]
-    assert (await cloud.http.get("/api/v1/auth/me", headers=bearer(second["access_token"]))).json()["email"] == email
+    assert (await cloud.http.get("/api/v1/auth/me", headers=bearer(second["access_token"]))).json()[
+        "email"
+    ] == email
     # The spent token comes back (stolen copy): 401, and the whole family is revoked.
     r = await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": first["refresh_token"]})
     assert r.status_code == 401
@@ -69,14 +71,20 @@ async def test_refresh_rotates_and_reuse_revokes_the_family(cloud):
     assert r.status_code == 401
     # Another sign-in is its own family and still works.
     third = await login(cloud.http, email)
-    assert (await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": third["refresh_token"]})).status_code == 200
+    assert (
+        await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": third["refresh_token"]})
+    ).status_code == 200
 
 
 async def test_logout_revokes_the_refresh_token(cloud):
     email = await make_user(cloud.settings, Role.PLATFORM_ADMIN)
     pair = await login(cloud.http, email)
-    assert (await cloud.http.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})).status_code == 204
-    assert (await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
+    assert (
+        await cloud.http.post("/api/v1/auth/logout", json={"refresh_token": pair["refresh_token"]})
+    ).status_code == 204
+    assert (
+        await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    ).status_code == 401
 
 
 async def test_login_is_rate_limited_after_repeated_failures(cloud):
@@ -92,20 +100,34 @@ async def test_password_change_needs_the_current_one_and_ends_other_sessions(clo
     email = await make_user(cloud.settings, Role.PLATFORM_ADMIN)
     pair = await login(cloud.http, email)
     headers = bearer(pair["access_token"])
-    r = await cloud.http.post("/api/v1/auth/password", json={"current_password": "nope", "new_password": "a-new-long-password"}, headers=headers)
+    r = await cloud.http.post(
+        "/api/v1/auth/password",
+        json={"current_password": "nope", "new_password": "a-new-long-password"},
+        headers=headers,
+    )
     assert r.status_code == 403 and r.json()["field"] == "current_password"
-    r = await cloud.http.post("/api/v1/auth/password", json={"current_password": PASSWORD, "new_password": "a-new-long-password"}, headers=headers)
+    r = await cloud.http.post(
+        "/api/v1/auth/password",
+        json={"current_password": PASSWORD, "new_password": "a-new-long-password"},
+        headers=headers,
+    )
     assert r.status_code == 204
-    assert (await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})).status_code == 401
+    assert (
+        await cloud.http.post("/api/v1/auth/refresh", json={"refresh_token": pair["refresh_token"]})
+    ).status_code == 401
     r = await cloud.http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
     assert r.status_code == 401
     await login(cloud.http, email, "a-new-long-password")
 
 
 async def test_every_write_is_in_the_audit_log_with_who_and_where(cloud, world):
-    r = await cloud.http.patch(f"/api/v1/sites/{world.a.site_id}", json={"name": "Main pitch"}, headers=world.a.admin)
+    r = await cloud.http.patch(
+        f"/api/v1/sites/{world.a.site_id}", json={"name": "Main pitch"}, headers=world.a.admin
+    )
     assert r.status_code == 200
-    r = await cloud.http.post(f"/api/v1/sites/{world.a.site_id}/commands", json={"type": "reboot"}, headers=world.a.operator)
+    r = await cloud.http.post(
+        f"/api/v1/sites/{world.a.site_id}/commands", json={"type": "reboot"}, headers=world.a.operator
+    )
     command_id = r.json()["id"]
     entries = (await cloud.http.get("/api/v1/audit", headers=world.a.admin)).json()
     actions = {(e["action"], e["object_id"]) for e in entries}

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 import pytest
 from player_helpers import CLIPS, on_air, plays, until
 
+from neopro import proof_chain
 from neopro.contracts import ProofOfPlay, Trigger, wire
 
 pytestmark = pytest.mark.slow
@@ -53,6 +55,12 @@ async def test_goal_clip_cuts_in_and_loop_resumes_at_the_interrupted_sponsor(sit
     for r in rows:
         assert r.ended_at is not None and r.ended_at >= r.started_at and len(r.event_id) == 32
     assert len({r.event_id for r in rows}) == len(rows)
+    # each closed row carries the device's next seq and the previous row's hash (the chain
+    # the cloud checks to tell a sponsor the count is complete)
+    assert [r.seq for r in rows] == [1, 2, 3, 4, 5]
+    assert rows[0].prev_hash == proof_chain.GENESIS
+    for prev, row in itertools.pairwise(rows):
+        assert row.prev_hash == proof_chain.event_hash(prev)
     # the command was answered with `started` at the clip's first frame
     (cmd, arrived, shown) = player.latencies[0]
     assert cmd == "goal-1" and arrived == arrival_ns and shown == goal.started_mono_ns
@@ -124,3 +132,15 @@ async def test_unknown_video_is_refused_with_its_reason(site, make_player):
     reply = await player.handle(wire.PlayVideo(id="x", video_id="nope"))
     assert isinstance(reply, wire.Error) and reply.of == "x" and reply.code == "not_found"
     assert "nope" in reply.message and reply.field == "$.video_id"
+
+
+async def test_second_tap_while_the_first_clip_loads_keeps_the_way_back(site, make_player, data_dir):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-b", timeout=6)
+    await player.handle(wire.PlayVideo(video_id="goal"))
+    await player.handle(wire.PlayVideo(video_id="timeout"))  # before the goal's first frame
+    await until(lambda: on_air(player) == "timeout")
+    await until(lambda: on_air(player) == "spot-b", timeout=4)  # still the interrupted sponsor
+    await player.stop()
+    assert [r.media_id for r in plays(data_dir)] == ["spot-a", "spot-b", "timeout", "spot-b"]

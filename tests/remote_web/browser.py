@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -58,3 +58,7 @@ async def horizontal_overflow(page: Page) -> list[str]:
             return out;
         }"""
     )
+
+
+# A busy shared machine: give on-page expectations more than Playwright's default 5 s.
+expect.set_options(timeout=15_000)

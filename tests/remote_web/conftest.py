@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from aiohttp import web
 
 from neopro.contracts import wire
 from neopro.datadir import DataDir
-from neopro.media.samples import install_samples
+from neopro.media.samples import ClipRecipe, install_samples
 from remote_web import Settings, create_app
 
 PIN = "2468"
@@ -32,6 +33,12 @@ PASSWORD = "correct horse battery"
 def samples_dir(data_dir: DataDir) -> DataDir:
     install_samples(data_dir, width=640, height=360, scale=0.4)
     return data_dir
+
+
+#: A clip already in the player's profile (1080p25 H.264 without B-frames, AAC 48 kHz): filed as is.
+IN_PROFILE = ClipRecipe("Upload test", "0x00838F", 1.0, 600, 1920, 1080)
+#: A typical phone upload (small, B-frames): converted on the Pi before it is filed.
+UPLOAD_LIKE = ClipRecipe("Phone video", "0xAD1457", 1.0, 500, 320, 180, encode="upload")
 
 
 @dataclasses.dataclass
@@ -83,8 +90,21 @@ async def page_csrf(http: aiohttp.ClientSession, path: str = "/") -> str:
     return found.group(1)
 
 
-async def start_hub(settings: Settings) -> RunningHub:
-    app = create_app(settings)
+class ManualClock:
+    """Wall time that a test moves forward instead of sleeping (lockouts, session expiry)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+async def start_hub(settings: Settings, clock: ManualClock | None = None) -> RunningHub:
+    app = create_app(settings, clock=clock or time.time)
     runner = web.AppRunner(app, shutdown_timeout=1)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)

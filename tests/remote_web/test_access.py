@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 
 import aiohttp
 import pytest
 
 from neopro.contracts import wire
 
-from .conftest import PASSWORD, PIN, Phone, form_csrf, page_csrf, post_login, start_hub
+from .conftest import PASSWORD, PIN, ManualClock, Phone, form_csrf, page_csrf, post_login, start_hub
 
 
 async def test_first_run_serves_only_the_setup_and_there_is_no_default_secret(fresh_hub):
@@ -64,29 +63,29 @@ async def test_session_cookie_is_httponly_and_samesite_strict(hub):
         assert cookie["httponly"] and cookie["samesite"] == "Strict" and cookie["path"] == "/"
 
 
-@pytest.fixture
-def quick_lockout(hub_settings):
-    return dataclasses.replace(hub_settings, lockout_window_s=3.0, lockout_base_delay_s=1.0)
-
-
-async def test_five_failures_lock_the_role_with_a_growing_delay_that_expires(quick_lockout):
-    hub = await start_hub(quick_lockout)
+async def test_five_failures_lock_the_role_with_a_growing_delay_that_expires(hub_settings):
+    clock = ManualClock()
+    hub = await start_hub(hub_settings, clock)  # 5 failures in 15 min; 30 s, doubling
     try:
         await hub.setup()
         async with hub.client() as http:
             for _ in range(4):
                 assert (await post_login(http, "operator", "9999")).status == 401
             fifth = await post_login(http, "operator", "9999")
-            assert fifth.status == 429 and int(fifth.headers["Retry-After"]) >= 1
+            assert fifth.status == 429 and 29 <= int(fifth.headers["Retry-After"]) <= 30
+            assert "Réessayez dans" in await fifth.text()
             # locked: even the right PIN is refused, unchecked, and does not extend the lock
             assert (await post_login(http, "operator", PIN)).status == 429
             # the other role is not locked
             assert (await post_login(http, "admin", PASSWORD)).status == 200
-            await asyncio.sleep(1.1)
+            clock.advance(31)
             sixth = await post_login(http, "operator", "9999")  # a failure after the first delay...
             assert sixth.status == 429
-            assert int(sixth.headers["Retry-After"]) == 2  # ...doubles it
-            await asyncio.sleep(3.1)  # the window passes: never a permanent lock
+            assert 59 <= int(sixth.headers["Retry-After"]) <= 60  # ...doubles it
+            clock.advance(61)
+            seventh = await post_login(http, "operator", "9999")
+            assert 119 <= int(seventh.headers["Retry-After"]) <= 120
+            clock.advance(15 * 60)  # the window passes: never a permanent lock
             assert (await post_login(http, "operator", PIN)).status == 200
     finally:
         await hub.runner.cleanup()
@@ -128,14 +127,15 @@ async def test_a_request_from_another_origin_is_refused(hub):
 
 
 async def test_an_expired_session_is_sent_back_to_login_and_its_websocket_told(hub_settings):
-    hub = await start_hub(dataclasses.replace(hub_settings, operator_session_s=1.0))
+    clock = ManualClock()
+    hub = await start_hub(hub_settings, clock)
     try:
         await hub.setup()
         http = await hub.login("operator")
         ws = await http.ws_connect("/ws")
         phone = Phone(ws)
         await phone.next()
-        await asyncio.sleep(1.2)
+        clock.advance(hub_settings.operator_session_s + 1)
         await phone.send(wire.ScoreChange(team="home", delta=1))
         error = await phone.next()
         assert isinstance(error, wire.Error) and error.code == "unauthenticated"
@@ -143,6 +143,8 @@ async def test_an_expired_session_is_sent_back_to_login_and_its_websocket_told(h
         assert ws.closed and ws.close_code == 4401
         r = await http.get("/")
         assert r.url.path == "/login"
+        r = await http.get("/api/remote")
+        assert r.status == 401
         await http.close()
     finally:
         await hub.runner.cleanup()
@@ -209,3 +211,46 @@ async def test_changing_the_pin_ends_the_operators_sessions(hub):
     finally:
         await operator.close()
         await admin.close()
+
+
+async def test_credentials_set_before_the_first_start_skip_the_setup(hub_settings):
+    from remote_web import set_credentials
+
+    with pytest.raises(ValueError, match="4 to 8 digits"):
+        set_credentials(hub_settings.data_dir.state_db, pin="12", password=PASSWORD)
+    await asyncio.to_thread(set_credentials, hub_settings.data_dir.state_db, pin="4321", password=PASSWORD)
+    hub = await start_hub(hub_settings)
+    try:
+        async with hub.client() as http:
+            assert (await http.get("/")).url.path == "/login"
+        await (await hub.login("operator", "4321")).close()
+    finally:
+        await hub.runner.cleanup()
+
+
+async def test_changing_the_admin_password_keeps_the_changer_logged_in_and_ends_other_admins(hub):
+    me, other = await hub.login("admin"), await hub.login("admin")
+    try:
+        csrf = await page_csrf(me, "/admin")
+        r = await me.post("/api/admin/secret", json={"role": "admin", "secret": "a new long password"},
+                          headers={"X-CSRF-Token": csrf})  # fmt: skip
+        assert r.status == 200
+        assert (await me.get("/api/admin/status")).status == 200
+        assert (await other.get("/api/admin/status")).status == 401
+    finally:
+        await me.close()
+        await other.close()
+
+
+async def test_logging_out_ends_the_session(hub):
+    http = await hub.login("operator")
+    try:
+        csrf = await page_csrf(http, "/")
+        cookie = next(c.value for c in http.cookie_jar if c.key == "neopro_session")
+        r = await http.post("/logout", data={"csrf": csrf})
+        assert r.url.path == "/login"
+        async with hub.client() as replay:  # the old cookie is worthless now
+            replay.cookie_jar.update_cookies({"neopro_session": cookie})
+            assert (await replay.get("/api/remote")).status == 401
+    finally:
+        await http.close()

@@ -10,10 +10,11 @@ from pathlib import Path
 import pytest
 
 from neopro.contracts import Owner, parse_site_config, wire
-from neopro.media.samples import ClipRecipe, file_sha256, make_clip
+from neopro.media.probe import probe
+from neopro.media.samples import file_sha256, make_clip
 from remote_web import Settings
 
-from .conftest import page_csrf, start_hub
+from .conftest import IN_PROFILE, UPLOAD_LIKE, page_csrf, start_hub
 
 
 @pytest.fixture
@@ -27,7 +28,7 @@ async def admin(hub):
 
 @pytest.fixture(scope="session")
 def small_clip() -> Path:
-    return make_clip(ClipRecipe("Upload test", "0x00838F", 1.0, 600, 320, 180))
+    return make_clip(IN_PROFILE)
 
 
 def config(hub):
@@ -195,8 +196,28 @@ async def test_logs_come_from_journald_or_the_service_log_file(hub, admin):
     assert (await admin.get("/api/admin/logs/sshd")).status == 404
 
 
-async def test_status_reports_player_disk_and_version(hub, admin, stand_in_player):
+async def test_status_reports_player_agent_disk_and_version(hub, admin, stand_in_player):
+    import time
+
+    import msgspec
+
+    from neopro.contracts.agent_status import AgentStatus, status_path
+    from neopro.datadir import atomic_write
+
     body = await (await admin.get("/api/admin/status")).json()
+    assert body["agent"] == {"known": False, "cloud": "unknown"}
+    written = AgentStatus(
+        at=time.time(), enrolled=True, site_id="site-1", cloud="offline", alerts=["disk 91 %"]
+    )
+    atomic_write(status_path(hub.settings.data_dir.root), msgspec.json.encode(written))
+    body = await (await admin.get("/api/admin/status")).json()
+    agent = body["agent"]
+    assert (agent["known"], agent["stale"], agent["cloud"], agent["alerts"]) == (
+        True,
+        False,
+        "offline",
+        ["disk 91 %"],
+    )
     assert body["player"]["connected"] is True
     assert body["disk"]["total"] > 0 and body["version"]
     assert "cpu_temp_c" in body
@@ -207,3 +228,29 @@ def test_settings_come_from_the_environment():
     s = Settings.from_env({"NEOPRO_DATA_DIR": "/tmp/x", "NEOPRO_REMOTE_PORT": "9000"})
     assert (s.data_dir.root, s.port, s.upload_max_bytes) == (Path("/tmp/x"), 9000, 2 * 1024**3)
     assert Settings.from_env({}).port in (80, 8080)  # 80 only on a Raspberry Pi
+
+
+async def test_an_upload_not_in_the_players_profile_is_converted_then_filed(hub, admin, stand_in_player):
+    upload = make_clip(UPLOAD_LIKE)
+    assert probe(upload).has_b_frames
+    r = await admin.post("/api/admin/upload", params={"category": "goal", "filename": "VID_2024.mp4"},
+                         data=upload.read_bytes())  # fmt: skip
+    assert r.status == 202, await r.text()
+    job = (await r.json())["job"]
+    assert job["state"] in ("queued", "running") and job["title"] == "VID_2024"
+    for _ in range(600):
+        jobs = await (await admin.get("/api/admin/jobs")).json()
+        job = next(j for j in jobs if j["id"] == job["id"])
+        if job["state"] in ("done", "failed"):
+            break
+        await asyncio.sleep(0.1)
+    assert job["state"] == "done", job
+    video = config(hub).video(job["video_id"])
+    assert video is not None and video.id in config(hub).category("goal").videos
+    converted = hub.settings.data_dir.media_dir / video.filename
+    assert file_sha256(converted) == video.sha256 != file_sha256(upload)
+    info = probe(converted)
+    assert (info.video_codec, info.width, info.height, info.has_b_frames) == ("h264", 1920, 1080, False)
+    assert info.audio_codec == "aac"
+    assert sorted(p.suffix for p in hub.settings.data_dir.media_dir.iterdir() if p.suffix == ".part") == []
+    assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)

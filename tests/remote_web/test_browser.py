@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 from playwright.async_api import expect
@@ -10,7 +11,7 @@ from playwright.async_api import expect
 from neopro.contracts import wire
 
 from .browser import chromium, horizontal_overflow, log_in, phone
-from .conftest import PASSWORD, PIN
+from .conftest import IN_PROFILE, PASSWORD, PIN, UPLOAD_LIKE
 
 pytestmark = pytest.mark.browser
 
@@ -83,6 +84,9 @@ async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifact
         await log_in(page, PIN)
         await page.wait_for_selector("button.cat")
         await expect(page.locator("#next-title")).to_have_text("Boulangerie Martin")
+        for summary in await page.locator("details > summary").all():  # the folded parts too
+            await summary.tap()
+        await expect(page.locator("#results button.clip")).to_have_count(7)
         await page.screenshot(path=str(artifacts / "remote-360.png"), full_page=True)
         assert await horizontal_overflow(page) == []
         assert page.js_errors == []
@@ -100,9 +104,9 @@ async def test_remote_and_admin_fit_a_360px_phone(hub, stand_in_player, artifact
 
 
 async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirming(hub, tmp_path):
-    from neopro.media.samples import ClipRecipe, make_clip
+    from neopro.media.samples import make_clip
 
-    clip = make_clip(ClipRecipe("Fans", "0x00838F", 1.0, 600, 320, 180), tmp_path / "Chant des fans.mp4")
+    clip = make_clip(UPLOAD_LIKE, tmp_path / "Chant des fans.mp4")  # converted on the Pi first
     async with chromium() as browser:
         ctx, page = await phone(browser, hub.url)
         await log_in(page, PASSWORD, role="admin", path="/admin")
@@ -129,5 +133,117 @@ async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirmin
         locked = page.locator("#library li", has_text="Garage Dupont")
         await expect(locked.locator(".lock")).to_have_count(1)
         await expect(locked.locator("button")).to_have_count(0)
+        assert page.js_errors == []
+        await ctx.close()
+
+
+async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_reload(hub, tmp_path):
+    from neopro.media.samples import make_clip
+
+    from .conftest import page_csrf
+
+    admin = await hub.login("admin")
+    admin.headers["X-CSRF-Token"] = await page_csrf(admin, "/admin")
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("button.cat[data-category=goal]")
+        r = await admin.post("/api/admin/categories", json={"label": "Fans", "color": "#00838F", "icon": "F"})
+        category = (await r.json())["category"]
+        await asyncio.sleep(0.5)
+        assert await page.locator(f"button.cat[data-category={category}]").count() == 0  # empty: not shown
+        clip = make_clip(IN_PROFILE)
+        r = await admin.post("/api/admin/upload", params={"category": category, "filename": "fans.mp4"},
+                             data=clip.read_bytes())  # fmt: skip
+        assert r.status == 201
+        await expect(page.locator(f"button.cat[data-category={category}]")).to_have_text("FFans")
+        await ctx.close()
+    await admin.close()
+
+
+async def test_search_finds_a_clip_and_plays_that_very_clip(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.locator("#clips summary").tap()
+        await expect(page.locator("#results button.clip")).to_have_count(7)  # every sample clip
+        await page.fill("#search", "temps")
+        clips = page.locator("#results button.clip")
+        await expect(clips).to_have_count(1)
+        await clips.tap()
+        sent = await stand_in_player.wait_for(wire.PlayVideo)
+        assert sent.video_id == "timeout" and sent.category_id is None
+        await expect(clips).to_have_class(re.compile(r"\bconfirmed\b"))  # the TV plays it
+        assert page.js_errors == []
+        await ctx.close()
+
+
+async def test_the_match_typed_on_the_phone_reaches_the_database(hub):
+    from remote_web.keys import DB, HUB
+    from remote_web.match import MatchStore
+
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.locator("#match-form").evaluate("f => f.closest('details').open = true")
+        await page.fill("#match-form input[name=opponent]", "FC Rivals")
+        await page.fill("#match-form input[name=competition]", "Coupe de l'Ouest")
+        for _ in range(3):
+            await page.locator("[data-audience='10']").tap()
+        await page.locator("#match-start").tap()
+        await expect(page.locator("#match-end")).to_be_enabled()
+        await page.locator("[data-audience='10']").tap()  # during the match: kept at once
+        await expect(page.locator("#audience")).to_have_text("40")
+        for _ in range(50):
+            session = hub.app[HUB].match.session
+            if session is not None and session.audience_estimate == 40:
+                break
+            await asyncio.sleep(0.1)
+        assert session is not None
+        assert (session.opponent, session.competition, session.audience_estimate) == (
+            "FC Rivals",
+            "Coupe de l'Ouest",
+            40,
+        )
+        await page.locator("#match-end").tap()
+        await expect(page.locator("#match-start")).to_be_enabled()
+        history = await MatchStore(hub.app[DB]).history()
+        assert [(h["opponent"], h["audience_estimate"]) for h in history] == [("FC Rivals", 40)]
+        assert history[0]["ended_at"] is not None
+        await ctx.close()
+
+
+async def test_volume_mute_blackout_and_phase_go_to_the_tv_and_show_its_answer(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("#link.up")
+        await page.locator("#mute").tap()
+        await expect(page.locator("#mute")).to_have_attribute("aria-pressed", "true")  # the player said so
+        await page.locator("#blackout").tap()
+        await expect(page.locator("#blackout")).to_have_attribute("aria-pressed", "true")
+        await page.locator("#volume").fill("40")
+        await page.locator("#volume").dispatch_event("change")
+        sent = await stand_in_player.wait_for(wire.SetVolume)
+        assert sent.volume == 40
+        await page.locator("#phases button[data-phase=half_time]").tap()
+        await expect(page.locator("#phases button[data-phase=half_time]")).to_have_attribute(
+            "aria-pressed", "true"
+        )
+        assert (await stand_in_player.wait_for(wire.SetPhase)).phase == "half_time"
+        assert page.js_errors == []
+        await ctx.close()
+
+
+async def test_a_message_typed_on_the_phone_is_sent_to_the_tv(hub, stand_in_player):
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PIN)
+        await page.wait_for_selector("#link.up")
+        await page.locator("#message-form").evaluate("f => f.closest('details').open = true")
+        await page.fill("#message-form input[name=text]", "Buvette ouverte à la mi-temps !")
+        await page.locator("#message-form button[type=submit]").tap()
+        sent = await stand_in_player.wait_for(wire.ShowMessage)
+        assert sent.text == "Buvette ouverte à la mi-temps !"
         assert page.js_errors == []
         await ctx.close()

@@ -166,3 +166,46 @@ async def test_a_second_player_connection_replaces_the_first(hub, stand_in_playe
         assert stand_in_player.ws.closed
         assert stand_in_player.ws.close_code == 4409
         await ws.close()
+
+
+async def test_the_agent_reads_the_state_and_may_only_ask_for_a_config_reload(hub, stand_in_player):
+    async with aiohttp.ClientSession() as session:
+        agent = await session.ws_connect(hub.ws_url)
+        token = hub.settings.data_dir.player_token()
+        await agent.send_bytes(wire.encode(wire.Hello(role="agent", token=token, client="neopro-agent")))
+        hello_ack = wire.to_phone_codec.decode((await agent.receive(timeout=5)).data)
+        assert isinstance(hello_ack, wire.Ack)
+        state = wire.to_phone_codec.decode((await agent.receive(timeout=5)).data)
+        assert isinstance(state, wire.State) and state.player_connected
+        await agent.send_bytes(wire.encode(wire.ReloadConfig(id="r1")))
+        assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
+        replies = []
+        while not any(isinstance(r, wire.Ack) for r in replies):
+            replies.append(wire.to_phone_codec.decode((await agent.receive(timeout=5)).data))
+        assert replies[-1].of == "r1"
+        await agent.send_bytes(wire.encode(wire.PlayVideo(id="p1", video_id="goal")))
+        while True:
+            reply = wire.to_phone_codec.decode((await agent.receive(timeout=5)).data)
+            if isinstance(reply, wire.Error):
+                break
+        assert (reply.code, reply.of) == ("forbidden", "p1")
+        assert not any(isinstance(m, wire.PlayVideo) for m in stand_in_player.received)
+        await agent.close()
+
+
+async def test_a_phone_cannot_pass_itself_off_as_the_agent(hub):
+    http = await hub.login("operator")
+    phone = Phone(await http.ws_connect("/ws"))
+    await phone.next()
+    await phone.send(wire.Hello(role="agent", id="h"))
+    error = await phone.until(lambda m: isinstance(m, wire.Error))
+    assert (error.code, error.of) == ("forbidden", "h")
+    await http.close()
+
+
+async def test_updating_a_match_that_has_not_started_says_so(hub, phone):
+    await phone.next()
+    await phone.send(wire.MatchUpdate(id="u", audience_estimate=10))
+    error = await phone.next()
+    assert isinstance(error, wire.Error) and (error.code, error.of) == ("bad_message", "u")
+    assert "start one first" in error.message

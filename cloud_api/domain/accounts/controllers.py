@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import AuditEntry, Club, User
-from cloud_api.server.db import ACTOR_KEY, client_address, note
+from cloud_api.server.db import client_address, note, set_actor
 from cloud_api.server.errors import FieldError
 
 from . import services
@@ -58,7 +58,7 @@ class AuthController(Controller):
         user, pair = await services.login(
             db_session, rt.settings, rt.tokens, data.email, data.password, client_address(request)
         )
-        request.scope[ACTOR_KEY] = services.principal_of(user)  # type: ignore[literal-required]
+        set_actor(request, services.principal_of(user))
         return pair
 
     @post("/refresh", status_code=200, opt={"public": True})
@@ -197,6 +197,6 @@ class AuditController(Controller):
                 object_id=a.object_id,
                 address=a.address,
                 detail=a.detail,
-            )  # fmt: skip
+            )
             for a in rows
         ]

@@ -16,7 +16,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.handlers.base import BaseRouteHandler
 
-from cloud_api.server.db import ACTOR_KEY
+from cloud_api.server.db import set_actor
 
 
 class Role(StrEnum):
@@ -70,7 +70,7 @@ def admin_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
         raise NotAuthorizedException("the access token is invalid or expired; sign in again") from None
     if principal.role is not Role.PLATFORM_ADMIN and not principal.club_id:
         raise NotAuthorizedException("the access token names no club")
-    connection.scope[ACTOR_KEY] = principal  # type: ignore[literal-required]
+    set_actor(connection, principal)
     method = connection.scope.get("method", "GET")  # type: ignore[call-overload]
     needed = required_role(handler, method)
     if RANK[principal.role] < RANK[needed]:

@@ -33,7 +33,6 @@ from cloud_api.server.errors import FieldError
 from .guards import RANK, Principal, Role
 from .schemas import TokenPair, UserCreate
 
-
 ADDRESS_FACTOR = 10
 
 
@@ -72,7 +71,11 @@ async def login(
 ) -> tuple[User, TokenPair]:
     email = email.strip().lower()
     since = utcnow() - timedelta(seconds=settings.login_window_s)
-    failed = select(func.count()).select_from(LoginAttempt).where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    failed = (
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(LoginAttempt.success.is_(False), LoginAttempt.at >= since)
+    )
     by_email = await session.scalar(failed.where(LoginAttempt.email == email)) or 0
     # One address may be a club's whole office behind one NAT: a wider allowance than one account.
     by_address = await session.scalar(failed.where(LoginAttempt.address == address)) or 0

@@ -50,7 +50,7 @@ class ConfigController(Controller):
     async def save_draft(
         self, db_session: AsyncSession, principal: Principal, site_id: str, data: dict[str, Any]
     ) -> DraftOut:
-        """Save a draft: validated (422 naming the field); platform-locked items must stay as they are (403)."""
+        """Save a draft: validated (422 naming the field); platform-locked items stay as they were (403)."""
         site = await visible_site(db_session, principal, site_id)
         cfg = services.parse_document(data, site)
         row = await services.save_draft(db_session, principal, site, cfg)

@@ -8,17 +8,17 @@ revoked device gets 401 at its next call wherever it lands.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cloud_api.db.models import Device
+from cloud_api.db.fastreads import FastReads
 from cloud_api.lib.security import same_digest, split_credential
-from cloud_api.server.db import ACTOR_KEY
+from cloud_api.server.db import ACTOR_KEY, set_actor
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,8 @@ class _Entry:
 
 
 class DeviceDirectory:
-    def __init__(self, engine: AsyncEngine, ttl_s: float = 30.0) -> None:
-        self._engine = engine
+    def __init__(self, reads: FastReads, ttl_s: float = 30.0) -> None:
+        self._reads = reads
         self._ttl = ttl_s
         self._cache: dict[str, _Entry] = {}
 
@@ -55,19 +55,13 @@ class DeviceDirectory:
         return entry.identity
 
     async def _load(self, device_id: str) -> _Entry:
-        async with self._engine.connect() as conn:
-            row = (
-                await conn.execute(
-                    select(Device.secret_hash, Device.site_id, Device.club_id, Device.revoked_at).where(
-                        Device.id == device_id
-                    )
-                )
-            ).first()
+        row = await self._reads.device(device_id)
         if row is None:
             entry = _Entry("0" * 64, None, time.monotonic() + 1.0)
         else:
-            identity = DeviceIdentity(device_id, row.site_id, row.club_id) if row.revoked_at is None else None
-            entry = _Entry(row.secret_hash, identity, time.monotonic() + self._ttl)
+            secret_hash, site_id, club_id, revoked_at = row
+            identity = DeviceIdentity(device_id, site_id, club_id) if revoked_at is None else None
+            entry = _Entry(secret_hash, identity, time.monotonic() + self._ttl)
         if len(self._cache) > 200_000:
             self._cache.clear()
         self._cache[device_id] = entry
@@ -75,6 +69,16 @@ class DeviceDirectory:
 
     def forget(self, device_id: str) -> None:
         self._cache.pop(device_id, None)
+
+
+def announce_revocation(runtime: Any, device_id: str) -> Callable[[], Awaitable[None]]:
+    """After commit: forget the device here at once, then tell every instance (and its socket)."""
+
+    async def announce() -> None:
+        runtime.devices.forget(device_id)
+        await runtime.bus.publish({"kind": "revoke", "device_id": device_id})
+
+    return announce
 
 
 async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
@@ -89,7 +93,7 @@ async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
         raise NotAuthorizedException(
             "send 'Authorization: Bearer <device credential>' of an enrolled, unrevoked device"
         )
-    connection.scope[ACTOR_KEY] = identity  # type: ignore[literal-required]
+    set_actor(connection, identity)
 
 
 def provide_device(request: ASGIConnection) -> DeviceIdentity:

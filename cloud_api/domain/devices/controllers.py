@@ -19,7 +19,7 @@ from cloud_api.domain.commands import services as commands
 from cloud_api.domain.media.access import usable_by
 from cloud_api.domain.media.delivery import send_media
 from cloud_api.domain.sites import services as sites
-from cloud_api.server.db import ACTOR_KEY, after_commit, note
+from cloud_api.server.db import ACTOR_KEY, after_commit, note, set_actor
 from neopro.contracts.device_api import (
     CommandList,
     CommandResult,
@@ -30,7 +30,7 @@ from neopro.contracts.device_api import (
     Manifest,
 )
 
-from .auth import DeviceIdentity
+from .auth import DeviceIdentity, announce_revocation
 
 
 class DeviceController(Controller):
@@ -42,12 +42,10 @@ class DeviceController(Controller):
     ) -> EnrollResponse:
         """Trade a one-time enrollment code for this Pi's device credential (shown once)."""
         answer, replaced = await sites.enroll(db_session, state.runtime.settings, data)
-        request.scope[ACTOR_KEY] = DeviceIdentity(answer.device_id, answer.site_id, answer.club_id)  # type: ignore[literal-required]
+        set_actor(request, DeviceIdentity(answer.device_id, answer.site_id, answer.club_id))
         note(request, object_id=answer.device_id, object_type="device", replaced=replaced)
         for device_id in replaced:
-            after_commit(
-                request, lambda d=device_id: state.runtime.bus.publish({"kind": "revoke", "device_id": d})
-            )
+            after_commit(request, announce_revocation(state.runtime, device_id))
         return answer
 
     @get(

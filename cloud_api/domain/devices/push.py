@@ -18,10 +18,9 @@ import msgspec
 from litestar import WebSocket
 from litestar.exceptions import WebSocketDisconnect
 from prometheus_client import Gauge
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from cloud_api.db.models import SiteConfigVersion
+from cloud_api.db.fastreads import FastReads
 from cloud_api.domain.commands.services import claim_due
 from neopro.contracts.device_api import PushCommand, PushConfig, PushHello, PushRevoked
 
@@ -33,8 +32,9 @@ _encoder = msgspec.json.Encoder()
 
 
 class PushHub:
-    def __init__(self, sessionmaker: async_sessionmaker, devices: DeviceDirectory) -> None:
+    def __init__(self, sessionmaker: async_sessionmaker, devices: DeviceDirectory, reads: FastReads) -> None:
         self._sessionmaker = sessionmaker
+        self._reads = reads
         self._devices = devices
         self._sockets: dict[str, dict[WebSocket, DeviceIdentity]] = defaultdict(dict)
         self._locks: dict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -47,16 +47,13 @@ class PushHub:
         self._sockets[device.site_id][socket] = device
         CONNECTED.inc()
         try:
-            async with self._sessionmaker() as session:
-                version = await session.scalar(
-                    select(func.max(SiteConfigVersion.version)).where(
-                        SiteConfigVersion.site_id == device.site_id
-                    )
-                )
+            # One light read: most sites have nothing queued when the fleet reconnects at once.
+            version, due = await self._reads.probe(device.site_id)
             await self._send(
-                socket, PushHello(site_id=device.site_id, device_id=device.id, config_version=version or 0)
+                socket, PushHello(site_id=device.site_id, device_id=device.id, config_version=version)
             )
-            await self.dispatch(device.site_id, resend_unacked=True)
+            if due:
+                await self.dispatch(device.site_id, resend_unacked=True)
             while True:
                 message = await socket.receive_data(mode="text")
                 if message == "ping":

@@ -81,14 +81,16 @@ class MediaController(Controller):
         media = Media(
             id=new_id(), club_id=club, owner=owner, name=clean, ext=stored.ext, sha256=sha256, size=size,
             storage_key=stored.storage_key, thumbnail_key=stored.thumbnail_key, duration_s=info.duration_s,
-            width=info.width, height=info.height, video_codec=info.video_codec, status="ready", created_by=principal.id,
+            width=info.width, height=info.height, video_codec=info.video_codec, status="ready",
+            created_by=principal.id,
         )  # fmt: skip
         db_session.add(media)
         pending = None
         if copy is not None:
             pending = Media(
-                club_id=club, owner=owner, name=clean.rsplit(".", 1)[0] + " (Pi profile).mp4", ext="mp4", sha256="",
-                size=0, storage_key="", duration_s=info.duration_s, width=0, height=0, video_codec="h264",
+                club_id=club, owner=owner, name=clean.rsplit(".", 1)[0] + " (Pi profile).mp4", ext="mp4",
+                sha256="", size=0, storage_key="", duration_s=info.duration_s, width=0, height=0,
+                video_codec="h264",
                 status="transcoding", transcode_progress=0.0, source_id=media.id, created_by=principal.id,
             )  # fmt: skip
             db_session.add(pending)

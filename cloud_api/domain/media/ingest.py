@@ -42,7 +42,7 @@ def too_large(limit: int) -> FieldError:
 
 async def receive(chunks: AsyncIterator[bytes], scratch: Path, limit: int) -> tuple[Path, str, int]:
     """Write the body to a scratch file; returns (path, sha256, size). Raises 413 past ``limit``."""
-    scratch.mkdir(parents=True, exist_ok=True)
+    await asyncio.to_thread(scratch.mkdir, parents=True, exist_ok=True)
     path = scratch / f"{new_id()}.part"
     digest = hashlib.sha256()
     size = 0

@@ -49,8 +49,8 @@ async def run(
                 row.status, row.transcode_error = "failed", str(exc)[:500]
                 await session.commit()
     finally:
-        source.unlink(missing_ok=True)
-        out.unlink(missing_ok=True)
+        await asyncio.to_thread(source.unlink, missing_ok=True)
+        await asyncio.to_thread(out.unlink, missing_ok=True)
 
 
 async def _ffmpeg(

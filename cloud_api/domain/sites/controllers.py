@@ -12,6 +12,7 @@ from cloud_api.db.base import utcnow
 from cloud_api.db.models import Club, Device, Site, SiteStatus
 from cloud_api.domain.accounts.guards import Principal
 from cloud_api.domain.accounts.tenancy import club_scope, owned_or_404, target_club
+from cloud_api.domain.devices.auth import announce_revocation
 from cloud_api.server.db import after_commit, note
 from cloud_api.server.errors import FieldError
 
@@ -73,9 +74,7 @@ class SiteController(Controller):
         await db_session.delete(site)
         note(request, club_id=site.club_id)
         for device_id in devices:
-            after_commit(
-                request, lambda d=device_id: state.runtime.bus.publish({"kind": "revoke", "device_id": d})
-            )
+            after_commit(request, announce_revocation(state.runtime, device_id))
 
     @post("/{site_id:str}/enrollment-codes")
     async def new_enrollment_code(
@@ -128,8 +127,8 @@ class SiteController(Controller):
         device = owned_or_404(principal, device if device and device.site_id == site.id else None, "device")
         if device.revoked_at is None:
             device.revoked_at = utcnow()
-        after_commit(request, lambda: state.runtime.bus.publish({"kind": "revoke", "device_id": device.id}))
+        after_commit(request, announce_revocation(state.runtime, device.id))
         return DeviceOut(
-            id=device.id, site_id=device.site_id, enrolled_at=device.enrolled_at, revoked_at=device.revoked_at,
-            hardware=msgspec.to_builtins(device.hardware),
+            id=device.id, site_id=device.site_id, enrolled_at=device.enrolled_at,
+            revoked_at=device.revoked_at, hardware=msgspec.to_builtins(device.hardware),
         )  # fmt: skip

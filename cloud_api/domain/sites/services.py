@@ -73,7 +73,7 @@ async def sites_out(session: AsyncSession, settings: Settings, sites: list[Site]
             created_at=s.created_at,
             published_config_version=versions.get(s.id, 0),
             status=status_out(statuses.get(s.id), settings),
-        )  # fmt: skip
+        )
         for s in sites
     ]
 

@@ -167,6 +167,6 @@ async def _out(session: AsyncSession, s: Sponsor) -> SponsorOut:
 def _contract_out(c: SponsorContract) -> ContractOut:
     return ContractOut(
         id=c.id, sponsor_id=c.sponsor_id, club_id=c.club_id, site_id=c.site_id, starts_on=c.starts_on,
-        ends_on=c.ends_on, target_plays=c.target_plays, target_seconds=c.target_seconds, per=c.per, note=c.note,
-        created_at=c.created_at,
+        ends_on=c.ends_on, target_plays=c.target_plays, target_seconds=c.target_seconds, per=c.per,
+        note=c.note, created_at=c.created_at,
     )  # fmt: skip

@@ -1,0 +1,245 @@
+"""Alerts: each condition of a site is raised once, resolved by itself when it clears.
+
+Conditions come from what is already stored: the latest heartbeat (``site_status``), the
+playback errors of the last hour and the chain states. One evaluation compares the set of
+conditions that hold now with the open alerts: new ones are inserted (a partial unique
+index on open (site, kind) makes a second instance's insert a no-op), gone ones resolved.
+Each change is posted to the optional webhook (Slack-compatible ``text`` plus the alert).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cloud_api.db.models import Alert, ChainState, PlaybackErrorRow, Site, SiteStatus
+
+from .settings import AnalyticsSettings
+
+log = logging.getLogger("cloud_api.alerts")
+
+
+@dataclass(frozen=True)
+class Condition:
+    club_id: str
+    site_id: str
+    kind: str
+    severity: str
+    message: str
+    detail: dict[str, Any]
+
+
+def _level(value: float | None, warn: float, crit: float) -> str | None:
+    if value is None:
+        return None
+    return "critical" if value >= crit else "warning" if value >= warn else None
+
+
+async def conditions(engine: AsyncEngine, s: AnalyticsSettings, now: datetime) -> list[Condition]:
+    found: list[Condition] = []
+    async with engine.connect() as conn:
+        statuses = await conn.execute(
+            select(
+                SiteStatus.site_id,
+                SiteStatus.last_seen_at,
+                SiteStatus.temperature_c,
+                SiteStatus.disk_percent,
+                SiteStatus.outbox_backlog,
+                Site.club_id,
+                Site.name,
+            ).join(Site, Site.id == SiteStatus.site_id)
+        )
+        backlog_of = {}
+        for r in statuses.mappings():
+            club_id, site_id, name, last_seen = r["club_id"], r["site_id"], r["name"], r["last_seen_at"]
+            backlog_of[site_id] = r["outbox_backlog"]
+            away = (now - last_seen).total_seconds()
+            if away > s.offline_after_s:
+                found.append(
+                    Condition(
+                        club_id,
+                        site_id,
+                        "site_offline",
+                        "critical",
+                        f"{name}: no heartbeat for {away / 60:.0f} min",
+                        {"last_seen_at": last_seen.isoformat()},
+                    )
+                )
+            level = _level(r["temperature_c"], s.temperature_warning_c, s.temperature_critical_c)
+            if level:
+                found.append(
+                    Condition(
+                        club_id,
+                        site_id,
+                        "temperature",
+                        level,
+                        f"{name}: {r['temperature_c']:.0f} C",
+                        {"temperature_c": r["temperature_c"]},
+                    )
+                )
+            level = _level(r["disk_percent"], s.disk_warning_percent, s.disk_critical_percent)
+            if level:
+                found.append(
+                    Condition(
+                        club_id,
+                        site_id,
+                        "disk_full",
+                        level,
+                        f"{name}: disk {r['disk_percent']:.0f} % full",
+                        {"disk_percent": r["disk_percent"]},
+                    )
+                )
+            if r["outbox_backlog"] >= s.outbox_backlog_max:
+                found.append(
+                    Condition(
+                        club_id,
+                        site_id,
+                        "outbox_backlog",
+                        "warning",
+                        f"{name}: {r['outbox_backlog']} plays waiting to upload",
+                        {"outbox_backlog": r["outbox_backlog"]},
+                    )
+                )
+        errors = await conn.execute(
+            select(PlaybackErrorRow.club_id, PlaybackErrorRow.site_id, func.count().label("n"))
+            .where(PlaybackErrorRow.received_at >= now - timedelta(hours=1))
+            .group_by(PlaybackErrorRow.club_id, PlaybackErrorRow.site_id)
+            .having(func.count() >= s.player_errors_per_hour)
+        )
+        for club_id, site_id, n in errors:
+            found.append(
+                Condition(
+                    club_id,
+                    site_id,
+                    "player_errors",
+                    "warning",
+                    f"{n} clips failed to play in the last hour",
+                    {"errors_last_hour": n},
+                )
+            )
+        for st in (await conn.execute(select(ChainState))).all():
+            if st.broken_at_seq is not None:
+                found.append(
+                    Condition(
+                        st.club_id,
+                        st.site_id,
+                        "chain_broken",
+                        "critical",
+                        f"device {st.device_id}: record {st.broken_at_seq} does not follow the one before "
+                        "(altered or forged records)",
+                        {"device_id": st.device_id, "seq": st.broken_at_seq},
+                    )
+                )
+            elif st.max_seq > st.seen and backlog_of.get(st.site_id) == 0:
+                found.append(
+                    Condition(
+                        st.club_id,
+                        st.site_id,
+                        "chain_gap",
+                        "warning",
+                        f"device {st.device_id}: {st.max_seq - st.seen} records missing and none waiting",
+                        {"device_id": st.device_id, "missing": st.max_seq - st.seen},
+                    )
+                )
+    return found
+
+
+async def evaluate(
+    engine: AsyncEngine, s: AnalyticsSettings, now: datetime, http: httpx.AsyncClient | None = None
+) -> tuple[list[Alert], list[Alert]]:
+    """Raise what is new, resolve what cleared; returns (raised, resolved)."""
+    holding = {(c.site_id, c.kind): c for c in await conditions(engine, s, now)}
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    raised: list[Alert] = []
+    resolved: list[Alert] = []
+    async with engine.begin() as conn:
+        open_rows = (await conn.execute(select(Alert).where(Alert.resolved_at.is_(None)))).all()
+        open_keys = {(a.site_id, a.kind): a for a in open_rows}
+        for key, a in open_keys.items():
+            if key not in holding:
+                await conn.execute(update(Alert).where(Alert.id == a.id).values(resolved_at=now))
+                resolved.append(_alert(a._mapping, resolved_at=now))
+            elif holding[key].severity != a.severity or holding[key].message != a.message:
+                c = holding[key]
+                await conn.execute(
+                    update(Alert)
+                    .where(Alert.id == a.id)
+                    .values(severity=c.severity, message=c.message, detail=c.detail)
+                )
+        for key, c in holding.items():
+            if key in open_keys:
+                continue
+            stmt = (
+                insert(Alert)
+                .values(
+                    club_id=c.club_id,
+                    site_id=c.site_id,
+                    kind=c.kind,
+                    severity=c.severity,
+                    message=c.message,
+                    detail=c.detail,
+                    raised_at=now,
+                )
+                .on_conflict_do_nothing(
+                    index_elements=["site_id", "kind"], index_where=Alert.resolved_at.is_(None)
+                )
+            )
+            row = (await conn.execute(stmt.returning(*Alert.__table__.c))).first()
+            if row is not None:
+                raised.append(_alert(row._mapping))
+    if s.webhook_url and (raised or resolved):
+        await _notify(s.webhook_url, raised, resolved, http)
+    return raised, resolved
+
+
+def _alert(m: Any, **changes: Any) -> Alert:
+    fields = {
+        k: m[k]
+        for k in (
+            "id",
+            "club_id",
+            "site_id",
+            "kind",
+            "severity",
+            "message",
+            "detail",
+            "raised_at",
+            "resolved_at",
+        )
+    }
+    fields.update(changes)
+    return Alert(**fields)
+
+
+async def _notify(
+    url: str, raised: list[Alert], resolved: list[Alert], http: httpx.AsyncClient | None
+) -> None:
+    def one(a: Alert, state: str) -> dict[str, Any]:
+        return {
+            "state": state,
+            "id": a.id,
+            "site_id": a.site_id,
+            "club_id": a.club_id,
+            "kind": a.kind,
+            "severity": a.severity,
+            "message": a.message,
+        }
+
+    alerts = [one(a, "raised") for a in raised] + [one(a, "resolved") for a in resolved]
+    text = "\n".join(f"[{x['state']}] {x['severity']} {x['kind']}: {x['message']}" for x in alerts)
+    try:
+        if http is None:
+            async with httpx.AsyncClient(timeout=10) as client:
+                await client.post(url, json={"text": text, "alerts": alerts})
+        else:
+            await http.post(url, json={"text": text, "alerts": alerts})
+    except httpx.HTTPError as exc:
+        log.warning("alert webhook %s failed: %s (the alerts stay listed in the API)", url, exc)

@@ -1,0 +1,256 @@
+"""Ingest of a device's event batch: every event judged on its own, each stored once.
+
+The device is the credential's; an event naming another site is refused (the earlier system
+took any event that named a site id, unauthenticated). Stored: the events not seen before
+(``ON CONFLICT DO NOTHING`` on the event id, so a retried batch is harmless), their rollups,
+the boot offsets learnt, and the chain's progress — all in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, get_args
+
+import msgspec
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from cloud_api.db.base import utcnow
+from cloud_api.db.models import DeviceBoot
+from neopro.contracts._errors import ContractError, decode_json
+from neopro.contracts._types import Phase, Trigger
+from neopro.contracts.proof_of_play import (
+    MAX_BATCH,
+    EventBatch,
+    EventBatchResult,
+    InterruptedBy,
+    PlaybackError,
+    ProofOfPlay,
+    Rejection,
+)
+from neopro.proof_chain import event_hash
+
+from . import chain, store
+from .clock import boot_from_arrival, boot_from_synced, date_event
+from .settings import AnalyticsSettings
+
+_batch = msgspec.json.Decoder(EventBatch)
+_event = msgspec.json.Decoder(ProofOfPlay)
+_error = msgspec.json.Decoder(PlaybackError)
+
+
+class BatchError(ValueError):
+    """The batch as a whole is unreadable (not the envelope, too big): nothing was stored."""
+
+
+def decode_batch(body: bytes) -> EventBatch:
+    try:
+        batch = decode_json(body, EventBatch, decoder=_batch)
+    except ContractError as exc:
+        raise BatchError(f"{exc.field}: {exc.reason}") from None
+    if len(batch.events) + len(batch.errors) > MAX_BATCH:
+        raise BatchError(f"$.events: at most {MAX_BATCH} events per batch; send the rest in another batch")
+    return batch
+
+
+def _check(event: ProofOfPlay, device: Any) -> tuple[str, str] | None:
+    """The rules beyond the contract's types: (field, reason) of the first broken one."""
+    if event.site_id is not None and event.site_id != device.site_id:
+        return "site_id", "names another site than this device's; leave it empty or send this site's id"
+    if event.started_at.tzinfo is None:
+        return "started_at", "has no time zone; send UTC with a 'Z'"
+    if event.ended_at is not None:
+        if event.ended_at.tzinfo is None:
+            return "ended_at", "has no time zone; send UTC with a 'Z'"
+        if event.ended_at < event.started_at:
+            return "ended_at", "is before started_at"
+    if event.ended_mono_ns is not None and event.ended_mono_ns < event.started_mono_ns:
+        return "ended_mono_ns", "is before started_mono_ns"
+    if (event.seq is None) != (event.prev_hash is None):
+        return "seq", "seq and prev_hash come together (both set by neopro.proof_chain.stamp) or not at all"
+    return None
+
+
+async def ingest(
+    engine: AsyncEngine, device: Any, batch: EventBatch, settings: AnalyticsSettings
+) -> EventBatchResult:
+    received_at = utcnow()
+    rejections: list[Rejection] = []
+    events: list[ProofOfPlay] = []
+    seen: set[str] = set()
+    in_batch_duplicates = 0
+    for index, raw in enumerate(batch.events):
+        try:
+            event = decode_json(raw, ProofOfPlay, decoder=_event)
+        except ContractError as exc:
+            rejections.append(
+                Rejection(index=index, event_id=_event_id(raw), field=exc.field, reason=_explain(exc))
+            )
+            continue
+        problem = _check(event, device)
+        if problem is not None:
+            rejections.append(
+                Rejection(index=index, event_id=event.event_id, field=problem[0], reason=problem[1])
+            )
+        elif event.event_id in seen:
+            in_batch_duplicates += 1
+        else:
+            seen.add(event.event_id)
+            events.append(event)
+    errors = _decode_errors(batch, device, received_at, rejections)
+    async with engine.begin() as conn:
+        boots = await _boots(conn, device, batch, events, received_at)
+        rows = [_row(e, device, boots.get(e.boot_id), received_at, settings) for e in events]
+        inserted_ids = await store.insert_events(conn, rows)
+        inserted = [r for r in rows if r["event_id"] in inserted_ids]
+        await store.upsert_rollups(conn, store.rollup_rows(inserted))
+        await chain.advance(conn, device, inserted, received_at)
+        await store.insert_errors(conn, errors)
+    return EventBatchResult(
+        accepted=len(inserted),
+        duplicate=len(events) - len(inserted) + in_batch_duplicates,
+        rejected=len(rejections),
+        rejections=rejections,
+    )
+
+
+_CHOICES = {
+    "$.phase": [p.value for p in Phase],
+    "$.trigger": [t.value for t in Trigger],
+    "$.interrupted_by": list(get_args(InterruptedBy)),
+}
+
+
+def _explain(exc: ContractError) -> str:
+    choices = _CHOICES.get(exc.field)
+    return f"{exc.reason}; expected one of {', '.join(choices)}" if choices else exc.reason
+
+
+def _event_id(raw: msgspec.Raw) -> str | None:
+    try:
+        value = msgspec.json.decode(raw)
+    except msgspec.DecodeError:
+        return None
+    found = value.get("event_id") if isinstance(value, dict) else None
+    return found if isinstance(found, str) else None
+
+
+def _decode_errors(
+    batch: EventBatch, device: Any, received_at: datetime, rejections: list[Rejection]
+) -> list[dict[str, Any]]:
+    rows = []
+    for index, raw in enumerate(batch.errors):
+        try:
+            error = decode_json(raw, PlaybackError, decoder=_error)
+        except ContractError as exc:
+            rejections.append(
+                Rejection(
+                    index=index,
+                    kind="playback_error",
+                    event_id=_event_id(raw),
+                    field=exc.field,
+                    reason=exc.reason,
+                )
+            )
+            continue
+        at = error.at if error.at.tzinfo is not None else error.at.replace(tzinfo=received_at.tzinfo)
+        rows.append(
+            dict(
+                event_id=error.event_id,
+                club_id=device.club_id,
+                site_id=device.site_id,
+                media_id=error.media_id,
+                reason=error.reason,
+                at=at,
+                received_at=received_at,
+            )
+        )
+    return rows
+
+
+#: Exact boot times never change once learnt: kept per process so a busy device's batches skip
+#: the lookup (an estimate from arrival is not kept: a synced event may still improve it).
+_exact_boots: dict[tuple[str, str], tuple[datetime, str]] = {}
+
+
+async def _boots(
+    conn: AsyncConnection, device: Any, batch: EventBatch, events: list[ProofOfPlay], received_at: datetime
+) -> dict[str, datetime]:
+    """When each boot of the batch began: known ones, learnt from synced events, or from arrival."""
+    boot_ids = {e.boot_id for e in events if not e.clock_synced}
+    learnt: dict[str, tuple[datetime, str]] = {}
+    for e in events:
+        if e.clock_synced and e.boot_id not in learnt:
+            learnt[e.boot_id] = (boot_from_synced(e), "synced_event")
+    if batch.boot_id and batch.sent_mono_ns is not None and batch.boot_id not in learnt:
+        learnt[batch.boot_id] = (boot_from_arrival(received_at, batch.sent_mono_ns), "arrival")
+    known: dict[str, tuple[datetime, str]] = {
+        b: _exact_boots[(device.id, b)] for b in boot_ids | set(learnt) if (device.id, b) in _exact_boots
+    }
+    wanted = (boot_ids | set(learnt)) - set(known)
+    if wanted:
+        rows = await conn.execute(
+            select(DeviceBoot.boot_id, DeviceBoot.booted_at, DeviceBoot.source).where(
+                DeviceBoot.device_id == device.id, DeviceBoot.boot_id.in_(wanted)
+            )
+        )
+        known.update({r.boot_id: (r.booted_at, r.source) for r in rows})
+    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    for boot_id, (booted_at, source) in learnt.items():
+        have = known.get(boot_id)
+        if have is not None and (have[1] == "synced_event" or source == "arrival"):
+            continue  # an exact offset is never replaced by an estimate
+        stmt = insert(DeviceBoot).values(
+            device_id=device.id, boot_id=boot_id, booted_at=booted_at, source=source
+        )
+        stmt = stmt.on_conflict_do_update(
+            index_elements=["device_id", "boot_id"], set_={"booted_at": booted_at, "source": source}
+        )
+        await conn.execute(stmt)
+        known[boot_id] = (booted_at, source)
+    for boot_id, value in known.items():
+        if value[1] == "synced_event" and len(_exact_boots) < 100_000:
+            _exact_boots[(device.id, boot_id)] = value
+    return {boot_id: value[0] for boot_id, value in known.items()}
+
+
+def _row(
+    e: ProofOfPlay,
+    device: Any,
+    booted_at: datetime | None,
+    received_at: datetime,
+    settings: AnalyticsSettings,
+) -> dict[str, Any]:
+    dated = date_event(e, booted_at, received_at, settings)
+    return {
+        "event_id": e.event_id,
+        "club_id": device.club_id,
+        "site_id": device.site_id,
+        "device_id": device.id,
+        "media_id": e.media_id,
+        "sponsor_id": e.sponsor_id,
+        "category_id": e.category_id,
+        "phase": str(e.phase),
+        "trigger": str(e.trigger),
+        "started_at": dated.started_at,
+        "ended_at": dated.ended_at,
+        "day": dated.day,
+        "device_started_at": e.started_at,
+        "seconds_on_screen": e.seconds_on_screen,
+        "completed": e.completed,
+        "interrupted_by": e.interrupted_by,
+        "score_home": e.score_home,
+        "score_away": e.score_away,
+        "match_session_id": e.match_session_id,
+        "boot_id": e.boot_id,
+        "started_mono_ns": e.started_mono_ns,
+        "clock_synced": e.clock_synced,
+        "clock_source": dated.source,
+        "time_flag": dated.flag,
+        "received_at": received_at,
+        "seq": e.seq,
+        "prev_hash": e.prev_hash,
+        "hash": event_hash(e),
+    }

@@ -1,0 +1,1 @@
+"""The measurements behind ``neopro bench player`` (see :mod:`player.bench`)."""

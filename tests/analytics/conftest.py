@@ -1,0 +1,80 @@
+"""Fixtures of the analytics tests: every API test runs on SQLite and on the real PostgreSQL.
+
+PostgreSQL: one fresh, uniquely named database per test session (other engineers use the same
+server at the same time), migrated with alembic from empty and dropped at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from analytics_kit import World, login, make_club, make_user, serve
+
+from cloud_api.db.migrate import upgrade
+from cloud_api.domain.accounts.guards import Role
+from cloud_api.lib.settings import Settings
+
+PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def postgres_database_url() -> Iterator[str]:
+    name = f"neopro_analytics_test_{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{PG_HOST.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def sqlite_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('analytics-db') / 'cloud.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest) -> str:
+    return request.getfixturevalue(f"{request.param}_database_url")
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        data_dir=tmp_path / "cloud",
+        database_url=database_url,
+        jwt_secret="test-secret-" + secrets.token_hex(16),
+        log_json=False,
+        db_pool_size=5,
+    )
+
+
+@pytest.fixture
+async def http(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    server, task, url = await serve(settings)
+    async with httpx.AsyncClient(base_url=url, timeout=60) as client:
+        yield client
+    server.should_exit = True
+    await task
+
+
+@pytest.fixture
+async def world(http: httpx.AsyncClient, settings: Settings) -> World:
+    platform = await login(http, (await make_user(settings, Role.PLATFORM_ADMIN))[0])
+    return World(
+        platform=platform,
+        a=await make_club(http, settings, platform),
+        b=await make_club(http, settings, platform),
+        settings=settings,
+    )
