@@ -11,10 +11,25 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from neopro.state_db import open_outbox
+from neopro.state_db import migrate, open_outbox
+
+#: The agent's own table beside the outbox: events the cloud refused, kept with its reason.
+REJECTED_COMPONENT = "agent_rejected_events"
+REJECTED_MIGRATIONS = (
+    """
+    CREATE TABLE agent_rejected_events (
+        event_id    TEXT PRIMARY KEY,
+        kind        TEXT NOT NULL,
+        body        TEXT NOT NULL,
+        reason      TEXT NOT NULL,
+        rejected_at REAL NOT NULL
+    );
+    """,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +51,7 @@ class Outbox:
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             self._conn = open_outbox(self.path)
+            migrate(self._conn, REJECTED_COMPONENT, REJECTED_MIGRATIONS)
         return self._conn
 
     async def _run(self, fn, *args):  # type: ignore[no-untyped-def]
@@ -70,6 +86,21 @@ class Outbox:
             raise
         return deleted
 
+    def _keep_rejected(self, rows: list[OutboxRow], reasons: dict[str, str]) -> int:
+        conn = self._db()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            for r in rows:
+                conn.execute(
+                    "INSERT OR REPLACE INTO agent_rejected_events VALUES (?, ?, ?, ?, ?)",
+                    (r.event_id, r.kind, r.body.decode(), reasons[r.event_id], time.time()),
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        return int(conn.execute("SELECT count(*) FROM agent_rejected_events").fetchone()[0])
+
     def _backlog(self) -> tuple[int, int]:
         row = self._db().execute("SELECT count(*), coalesce(sum(closed), 0) FROM outbox").fetchone()
         return int(row[0]), int(row[1])
@@ -84,6 +115,10 @@ class Outbox:
         if not rows:
             return 0
         return await self._run(self._delete, [r.rowid for r in rows])
+
+    async def keep_rejected(self, rows: list[OutboxRow], reasons: dict[str, str]) -> int:
+        """Keep refused rows aside with the cloud's reason before they leave the outbox; returns the count."""
+        return await self._run(self._keep_rejected, rows, reasons)
 
     async def backlog(self) -> int:
         """Every row still on the device (open or closed): what the buffer holds."""

@@ -15,7 +15,6 @@ from agentkit_cloud import Admin, CloudProcess
 from agentkit_media_server import MediaOrigin
 from agentkit_releases import build_release, restart, stop_all
 from test_agent_with_cloud import eventually
-from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
 
 from agent.cloud_client import CloudClient
 from agent.commands import CommandFailed
@@ -124,7 +123,7 @@ async def test_a_release_with_the_wrong_hash_is_never_installed(
 
 async def test_update_commands_from_the_cloud_roll_back_a_crashing_release_and_keep_a_good_one(
     installed: tuple[Path, int],
-    sqlite_cloud: CloudProcess,  # noqa: F811
+    sqlite_cloud: CloudProcess,
     media_origin: Origin,
     data_dir: DataDir,
     tmp_path: Path,
@@ -184,7 +183,7 @@ async def test_update_commands_from_the_cloud_roll_back_a_crashing_release_and_k
 
 async def test_an_update_cut_by_a_crash_during_its_gate_is_finished_at_the_next_start(
     installed: tuple[Path, int],
-    sqlite_cloud: CloudProcess,  # noqa: F811
+    sqlite_cloud: CloudProcess,
     media_origin: Origin,
     data_dir: DataDir,
     tmp_path: Path,
