@@ -24,17 +24,17 @@ DAYS, PER_DAY = 7, 5_000
 
 
 async def test_a_week_offline_is_buffered_then_each_event_counted_once(
-    sqlite_cloud: CloudProcess,
+    postgres_cloud: CloudProcess,
     data_dir: DataDir,
     tmp_path: Path,
 ) -> None:
     from agentkit_cloud import Admin
 
-    admin = await Admin(sqlite_cloud.url).login()
+    admin = await Admin(postgres_cloud.url).login()
     _club, site_id, code = await admin.new_site()
     await admin.close()
-    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
-    cloud_link = await FaultProxy(sqlite_cloud.port).start()
+    assert (await asyncio.to_thread(enroll, data_dir, postgres_cloud.url, code)).returncode == 0
+    cloud_link = await FaultProxy(postgres_cloud.port).start()
     cloud_link.offline = True  # the club's 4G dongle is unplugged
     identity = msgspec.json.decode(data_dir.device_json.read_bytes())
     identity["cloud_url"] = cloud_link.url
@@ -66,7 +66,7 @@ async def test_a_week_offline_is_buffered_then_each_event_counted_once(
     finally:
         agent.stop()
         await cloud_link.stop()
-    stored = await asyncio.to_thread(sqlite_cloud.stored_event_ids, site_id)
+    stored = await asyncio.to_thread(postgres_cloud.stored_event_ids, site_id)
     assert len(stored) == len(set(stored)) == DAYS * PER_DAY
     assert set(stored) == set(written)
     assert "Traceback" not in agent.log(), agent.log()
