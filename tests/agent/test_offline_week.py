@@ -1,4 +1,4 @@
-"""An offline week, time-compressed: 35,000 events buffered while the cloud is away, then drained once each."""
+"""An offline week, time-compressed: 35,000 events buffered while the cloud (PostgreSQL) is away, then drained."""
 
 from __future__ import annotations
 
