@@ -27,6 +27,7 @@ import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 ANCHOR_EVENTS_PER_S = 5400
@@ -59,10 +60,9 @@ def run(args: argparse.Namespace) -> int:
 
     name = args.db or f"neopro_bench_analytics_{os.getpid()}_{secrets.token_hex(3)}"
     say = (lambda *_: None) if args.json else (lambda msg: print(f"  {msg}", file=sys.stderr, flush=True))
-    if args.db:
-        args.keep_db = True
-    else:
-        with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+    args.keep_db = args.keep_db or bool(args.db)
+    with psycopg.connect(f"{args.pg}/postgres", autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
             conn.execute(f'CREATE DATABASE "{name}"')
     conninfo = f"{args.pg}/{name}"
     url = conninfo.replace("postgresql://", "postgresql+psycopg://")
@@ -106,6 +106,11 @@ def _table(r: dict[str, Any]) -> None:
             "pdf_s (season sponsor PDF)",
             f"{r['pdf_s']:.2f}",
             f"{r['pdf_bytes']:,} bytes, {r['pdf_pages']} pages",
+        ),
+        (
+            "  CPU seconds: server / PostgreSQL / load generator",
+            f"{r['server_cpu_s']:.1f} / {r['postgres_cpu_s']:.1f} / {r['loadgen_cpu_s']:.1f}",
+            f"in {r['ingest_s']:.1f} s of ingest (2 cores shared with PostgreSQL)",
         ),
         ("seed (generate_series + rollups)", f"{r['seed_s']:.0f} s", ""),
     ]
@@ -164,7 +169,10 @@ async def _bench(args: argparse.Namespace, conninfo: str, url: str, say: Any) ->
                 say(f"generating {args.events:,} chained events for {args.devices} devices")
                 uploads, unique = await asyncio.to_thread(_make_uploads, devices, args)
                 say("ingest through the API")
+                server_cpu0 = _tree_cpu(server.pid)
                 ingest = await _ingest(base, [c for _, c in devices], uploads)
+                ingest["server_cpu"] = round(_tree_cpu(server.pid) - server_cpu0, 2)
+                ingest["pg_cpu"] = await asyncio.to_thread(_backends_cpu, conninfo)
                 stored = await asyncio.to_thread(_count, conninfo, [d[0] for d in devices])
                 assert stored == unique, f"stored {stored} events, expected {unique}: lost or doubled"
                 say(f"seeding {args.seed_events:,} events with generate_series")
@@ -206,6 +214,10 @@ async def _bench(args: argparse.Namespace, conninfo: str, url: str, say: Any) ->
         "ingest_events_stored": unique,
         "ingest_batch_ms": ingest["batch_ms"],
         "ingest_duplicates_reported": ingest["duplicates"],
+        "ingest_s": round(ingest["elapsed"], 2),
+        "loadgen_cpu_s": round(ingest["cpu"], 2),
+        "server_cpu_s": ingest.get("server_cpu"),
+        "postgres_cpu_s": ingest.get("pg_cpu"),
         "devices": args.devices,
         "workers": args.workers,
         "sponsor_report_ms": report["ms"],
@@ -324,10 +336,10 @@ async def _ingest(base: str, credentials: list[str], uploads: list[list[bytes]])
                     raise RuntimeError(f"ingest answered {r.status_code}: {r.text[:300]}")
                 duplicates += r.json()["duplicate"]
 
-    t0 = time.perf_counter()
+    t0, cpu0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(device(c, b) for c, b in zip(credentials, uploads, strict=True)))
-    elapsed = time.perf_counter() - t0
-    return {"elapsed": elapsed, "batch_ms": _percentiles(latencies), "duplicates": duplicates}
+    elapsed, cpu = time.perf_counter() - t0, time.process_time() - cpu0
+    return {"elapsed": elapsed, "batch_ms": _percentiles(latencies), "duplicates": duplicates, "cpu": cpu}
 
 
 async def _report_latency(http: Any, headers: dict[str, str], sponsor: str, season: dict, runs: int) -> dict:
@@ -341,6 +353,30 @@ async def _report_latency(http: Any, headers: dict[str, str], sponsor: str, seas
         if i >= 3:  # the first calls warm the pool and the statement cache
             times.append(ms)
     return {"ms": _percentiles(times), "plays": plays}
+
+
+def _tree_cpu(pid: int, children: bool = True) -> float:
+    """CPU seconds (user + system) of ``pid`` and its direct children (the uvicorn workers)."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or (children and int(fields[1]) == pid):
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+def _backends_cpu(conninfo: str) -> float:
+    """CPU seconds of the PostgreSQL backends serving the bench database (the server's pool)."""
+    import psycopg
+
+    with psycopg.connect(conninfo) as conn:
+        pids = [r[0] for r in conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )]  # fmt: skip
+    return round(sum(_tree_cpu(pid, children=False) for pid in pids), 2)
 
 
 def _percentiles(values: list[float]) -> dict[str, float]:

@@ -79,6 +79,63 @@ async def hammer(
     return out
 
 
+async def offered(
+    host: str,
+    port: int,
+    requests: Sequence[bytes],
+    *,
+    rate: float,
+    seconds: float,
+    connections: int,
+    ok_status: int,
+) -> Hammered:
+    """Open loop: requests are due at a fixed rate whether or not earlier ones were answered.
+
+    Latency counts from when a request was due, so a server that falls behind shows it
+    (no coordinated omission): a request waiting for a free connection is already late.
+    """
+    out = Hammered()
+    due: asyncio.Queue[tuple[float, bytes] | None] = asyncio.Queue()
+
+    opened = 0
+    go = asyncio.Event()
+
+    async def schedule() -> None:
+        await go.wait()  # every connection open first: their setup is not the server's latency
+        start = time.perf_counter()
+        total = int(rate * seconds)
+        for n in range(total):
+            at = start + n / rate
+            delay = at - time.perf_counter()
+            if delay > 0.001:
+                await asyncio.sleep(delay)
+            due.put_nowait((at, requests[n % len(requests)]))
+        for _ in range(connections):
+            due.put_nowait(None)
+
+    async def worker() -> None:
+        nonlocal opened
+        reader, writer = await asyncio.open_connection(host, port)
+        opened += 1
+        if opened == connections:
+            go.set()
+        try:
+            while (item := await due.get()) is not None:
+                at, request = item
+                writer.write(request)
+                status, _, _ = await read_response(reader)
+                out.latencies.append(time.perf_counter() - at)
+                if status == ok_status:
+                    out.ok += 1
+                else:
+                    out.errors += 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(schedule(), *(worker() for _ in range(connections)))
+    return out
+
+
 async def one_request(host: str, port: int, request: bytes) -> tuple[int, bytes, bytes]:
     reader, writer = await asyncio.open_connection(host, port)
     try:

@@ -12,8 +12,11 @@
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import secrets
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,6 +91,27 @@ class DataDir:
     def run_dir(self) -> Path:
         """Scratch files (overlay bitmaps, idle screen); may be on tmpfs."""
         return self.root / "run"
+
+    @contextlib.contextmanager
+    def config_lock(self) -> Iterator[None]:
+        """Hold this while reading, changing and writing ``config/current.json``.
+
+        Two processes write it: the agent (a new cloud version) and the hub (the local
+        admin's edits). Without one lock around each read-modify-write, one of them puts
+        back a document the other has just replaced. Blocking (``flock``): from a thread.
+        """
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.config_dir / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    @property
+    def cloud_config(self) -> Path:
+        """The last configuration document the cloud sent, as sent (the base of the merge rule)."""
+        return self.config_dir / "cloud.json"
 
     def media_path(self, filename: str) -> Path:
         """The path of a content-addressed media file; refuses anything that is not a bare name."""

@@ -17,6 +17,11 @@ stamps the event, writes its body with ``closed = 1`` and stores the new head: a
 leaves either the old head and an open row, or the new head and a closed row, never a head
 that points to an event nobody will upload. A caller that already holds a transaction (to
 close several rows at once) calls :func:`stamp` inside it and writes the row itself.
+
+In the player (``player/outbox.py``) that means: where a row is closed
+(``update(event, closed=True)`` and ``close_orphans``), call ``close_in_outbox(conn, event)``
+on the outbox's own worker thread and connection instead of the plain ``UPDATE``; rows still
+open are not stamped, so ``seq`` follows the order in which plays end.
 """
 
 from __future__ import annotations

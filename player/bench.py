@@ -9,7 +9,9 @@
 - ``loop_seam_ms`` — frozen picture beyond one frame at each seam of the loop, from mpv's
   ``--dump-stats`` frame presentation times, audio on (``ao=null`` paces and mixes audio
   like a real output); ``loop_wrap_ms`` — the same at the end of a loop timeline, the one
-  reload the loop makes (every ``loop_timeline_s``, hours apart on a real TV).
+  reload the loop makes (every ``loop_timeline_s``, hours apart on a real TV);
+  ``loop_mid_clip_ms`` — the same measure in the middle of clips, where there is no seam:
+  the machine's own frame jitter, to read the seam figures against.
 - ``rss_mb`` — the player process while looping 1080p.
 """
 
@@ -33,6 +35,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--spawns", type=int, default=30, help="mpv processes (default 30)")
     parser.add_argument("--seams", type=int, default=50, help="loop seams (default 50)")
     parser.add_argument("--wraps", type=int, default=5, help="loop timeline ends (default 5)")
+    parser.add_argument(
+        "--fixed-phase",
+        action="store_true",
+        help="send every command at the same point of the frame on screen",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from .bench_parts.stats import summary
 
     logging.getLogger("player").setLevel(logging.WARNING)
+    latency.RANDOM_PHASE = not args.fixed_phase
     media = make_media()
     bare = latency.bare_loadfile_ms(media, args.loads)
     trig = asyncio.run(latency.trigger_ms(media, args.triggers))
@@ -59,6 +67,7 @@ def run(args: argparse.Namespace) -> int:
         "spawn_per_clip_ms": summary(spawn, (50, 95)),
         "loop_seam_ms": summary(loop.seams_ms, (50, 95)),
         "loop_wrap_ms": summary(wrap_gaps, (50, 95)),
+        "loop_mid_clip_ms": summary(loop.mid_clip_ms, (50, 95)),
         "rss_mb": loop.rss_mb,
     }
     t, b, s, seam = (
@@ -77,7 +86,8 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps(result))
         return 0
     print(f"{'measure':<20}{'p50':>9}{'p95':>9}{'p99':>9}{'n':>6}")
-    for key in ("bare_loadfile_ms", "trigger_ms", "spawn_per_clip_ms", "loop_seam_ms", "loop_wrap_ms"):
+    for key in ("bare_loadfile_ms", "trigger_ms", "spawn_per_clip_ms", "loop_seam_ms", "loop_wrap_ms",
+                "loop_mid_clip_ms"):  # fmt: skip
         row = result[key]
         print(f"{key:<20}{row['p50']:>9}{row['p95']:>9}{row.get('p99', ''):>9}{row['n']:>6}")
     print(f"{'rss_mb':<20}{result['rss_mb']:>9}")

@@ -21,6 +21,8 @@ class PlayError(Exception):
 
 
 class Commands:
+    """The wire commands and configuration reloads (mixed into Player)."""
+
     async def reload_config(self) -> str | None:
         """Take ``config/current.json`` if valid (at the end of the clip on air); returns why not."""
         outcome = await self.library.load_config()
@@ -103,9 +105,14 @@ class Commands:
         video, category_id = self._resolve(msg)
         if self.blackout:
             self.set_blackout(False, reload=False)
+        if self.paused:  # a tap means "play this now", whatever was paused before
+            self.paused = False
+            self.engine.set_pause(False)
         segment = Segment(video=video, path=self.library.path_of(video), trigger=Trigger(msg.trigger),
                           category_id=category_id, command_id=msg.id)  # fmt: skip
         if msg.id:
+            if len(self._arrivals) > 256:  # taps replaced before their first frame
+                self._arrivals.clear()
             self._arrivals[msg.id] = arrival_ns
         on_air, timeline, index = self.segment, self.timeline, self.index
         mode = self.config.playback.trigger_during_trigger if self.config else "replace"

@@ -8,6 +8,11 @@ timeline that was replaced a moment ago is never taken for one of the new timeli
 
 One instance for the life of the process: creating one per clip crashes libmpv after a few
 dozen clips, and costs ~100 ms each time. See the mpv manual for every option used here.
+
+Not used, on measurement: ``video-latency-hacks`` (``playback-restart`` comes ~20 ms sooner
+but, per ``--dump-stats``, the new clip's first frame is presented no sooner: it only stops
+mpv waiting for that frame) and pausing before a ``loadfile`` (slower). What a cut-in
+waits for is decoding the first frame and the old clip's frame already queued for display.
 """
 
 from __future__ import annotations
@@ -74,6 +79,17 @@ def mpv_options(settings: PlayerSettings) -> dict[str, Any]:
     return opts
 
 
+def _mute_main_handle(m: mpv.MPV) -> None:
+    """python-mpv reads events on a second client handle; mpv also queues every broadcast event
+    on the main handle, which nobody reads, until it logs "Too many events queued" (after ~1000
+    events, a few hundred clips) and drops them. Ask for none there."""
+    for event_id in mpv.MpvEventID.ANY:
+        if event_id == mpv.MpvEventID.SHUTDOWN:
+            continue
+        with contextlib.suppress(Exception):  # an id this libmpv does not know
+            mpv._mpv_request_event(m.handle, event_id, 0)
+
+
 class Engine:
     """Owns the MPV instance; methods are called from the asyncio loop's thread."""
 
@@ -91,6 +107,7 @@ class Engine:
         except Exception as exc:  # libmpv missing, a bad vo/ao or option
             raise MpvFailure(f"libmpv could not start: {exc}") from exc
         m = self.mpv
+        _mute_main_handle(m)
         m.register_event_callback(self._on_event)
         m.observe_property("chapter", self._on_chapter)
         m.observe_property("eof-reached", self._on_eof)

@@ -14,15 +14,17 @@ from . import rows
 from .engine import MpvFailure
 from .timeline import Timeline
 
-log = logging.getLogger("player.player")
+log = logging.getLogger(__name__)
 
 #: mpv refusing this many timelines of files ffprobe accepts is mpv's fault, not the files'.
 MAX_BLAMED_IN_A_ROW = 3
 
 
 class Faults:
+    """Finding bad files and keeping them off the air (mixed into Player)."""
+
     def report_error(self, video: Video | None, reason: str) -> None:
-        """A playback_error event, once per file and reason for the life of the process."""
+        """A playback_error event, once per bad file until it is found good again."""
         key = video.sha256 if video else reason
         self.last_error = f"{video.id if video else 'player'}: {reason}"
         if key in self._reported:  # once per bad file, until it is good again

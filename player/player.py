@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import deque
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -58,7 +59,7 @@ class Player(Commands, Faults):
         #: Set when libmpv died: the process must end non-zero.
         self.failure: asyncio.Future[MpvFailure] | None = None
         #: (command id, command arrival ns, first frame ns) of every commanded clip.
-        self.latencies: list[tuple[str, int, int]] = []
+        self.latencies: deque[tuple[str, int, int]] = deque(maxlen=1000)
 
         self.phase = Phase.NEUTRAL
         self.match: wire.MatchState | None = None
@@ -84,7 +85,6 @@ class Player(Commands, Faults):
         self._blamed_in_a_row = 0
         self._category_turn: dict[str, int] = {}
         self._reported: set[str] = set()
-        self._idle_image: Path | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self.overlays: OverlayManager | None = None
 
@@ -109,7 +109,7 @@ class Player(Commands, Faults):
             asyncio.create_task(every(self.settings.checkpoint_s, self.checkpoint), name="checkpoint"),
             asyncio.create_task(every(1.0, self.check_files_on_air), name="files-on-air"),
             asyncio.create_task(every(2.0, self._config_poll), name="config-poll"),
-            asyncio.create_task(every(1.0, self.overlays.tick), name="overlays"),
+            asyncio.create_task(every(1.0, self._overlay_tick), name="overlays"),
         ]
         for task in self._timers:
             task.add_done_callback(self._timer_done)
@@ -117,6 +117,11 @@ class Player(Commands, Faults):
     def _timer_done(self, task: asyncio.Task) -> None:
         if not task.cancelled() and isinstance(task.exception(), MpvFailure):
             self.fail(task.exception())  # type: ignore[arg-type]
+
+    def _overlay_tick(self) -> None:
+        if self.overlays is not None and self.overlays.tick():
+            self.message = self.overlays.message
+            self.on_change()
 
     async def _config_poll(self) -> None:
         if self.library.config_changed_on_disk():

@@ -32,5 +32,6 @@ def player_status(p: Player) -> wire.PlayerStatus:
         next_up=_on_air(nxt, 0.0, nxt.video.duration_s) if nxt else None,
         phase=p.phase, volume=p.volume, muted=p.muted, paused=p.paused,
         blackout=p.blackout, idle=p.idle, message=p.message,
+        overlays=p.overlays.active() if p.overlays is not None else [],
         config_version=p.config.version if p.config else None, last_error=p.last_error,
     )  # fmt: skip

@@ -38,40 +38,60 @@ class FastReads(Protocol):
     async def close(self) -> None: ...
 
 
-class PostgresReads:
-    def __init__(self, conninfo: str, size: int = 8) -> None:
+class PgPool:
+    """A few autocommit psycopg connections, opened on demand and kept."""
+
+    def __init__(self, conninfo: str, size: int, setup: str | None = None) -> None:
         self._conninfo = conninfo
         self._size = size
+        self._setup = setup
         self._idle: asyncio.Queue[psycopg.AsyncConnection] = asyncio.Queue()
         self._opened = 0
-        self._lock = asyncio.Lock()
 
     async def _get(self) -> psycopg.AsyncConnection:
-        if self._idle.empty():
-            async with self._lock:
-                if self._opened < self._size:
-                    self._opened += 1
-                    try:
-                        return await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
-                    except Exception:
-                        self._opened -= 1
-                        raise
+        if self._idle.empty() and self._opened < self._size:
+            self._opened += 1
+            try:
+                conn = await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True)
+                if self._setup:
+                    await conn.execute(self._setup)
+                return conn
+            except Exception:
+                self._opened -= 1
+                raise
         return await self._idle.get()
 
-    async def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    async def run(self, sql: str, params: Any, *, fetch: bool = True) -> tuple[Any, ...] | None:
+        """Execute one statement on an idle connection (retried once if the connection dropped)."""
         for attempt in (1, 2):
             conn = await self._get()
             try:
-                row = await (await conn.execute(sql, params, prepare=True)).fetchone()
+                cursor = await conn.execute(sql, params, prepare=True)
+                row = await cursor.fetchone() if fetch else None
             except psycopg.OperationalError:
-                self._opened -= 1  # a dropped connection: forget it, try once more on another
+                self._opened -= 1
                 await conn.close()
                 if attempt == 2:
                     raise
                 continue
+            except BaseException:
+                self._idle.put_nowait(conn)
+                raise
             self._idle.put_nowait(conn)
             return row
         return None
+
+    async def close(self) -> None:
+        while not self._idle.empty():
+            await self._idle.get_nowait().close()
+
+
+class PostgresReads:
+    def __init__(self, conninfo: str, size: int = 8) -> None:
+        self._pool = PgPool(conninfo, size)
+
+    async def _fetchone(self, sql: str, params: tuple[Any, ...]) -> tuple[Any, ...] | None:
+        return await self._pool.run(sql, params)
 
     async def device(self, device_id: str) -> tuple[str, str, str, Any] | None:
         return await self._fetchone(_DEVICE_SQL, (device_id,))  # type: ignore[return-value]
@@ -81,8 +101,7 @@ class PostgresReads:
         return (row[0] or 0, bool(row[1])) if row else (0, False)
 
     async def close(self) -> None:
-        while not self._idle.empty():
-            await self._idle.get_nowait().close()
+        await self._pool.close()
 
 
 class EngineReads:

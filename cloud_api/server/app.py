@@ -80,7 +80,7 @@ def build_runtime(settings: Settings) -> Runtime:
         devices=devices,
         hub=PushHub(sessionmaker, devices, reads),
         reads=reads,
-        heartbeats=HeartbeatWriter(engine),
+        heartbeats=HeartbeatWriter(engine, None if settings.is_sqlite else libpq_url(settings.database_url)),
         manifests=ManifestCache(sessionmaker),
     )
     return rt

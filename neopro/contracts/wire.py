@@ -183,6 +183,8 @@ class PlayerStatus(Struct, kw_only=True):
     #: Nothing playable: the idle/pairing screen is shown (by design, not a fault).
     idle: bool = True
     message: str = ""
+    #: The overlays on the TV now: "score", "message", "identify", "blackout".
+    overlays: list[str] = []
     config_version: int | None = None
     last_error: str | None = None
 

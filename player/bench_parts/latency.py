@@ -28,10 +28,12 @@ from .media import SPONSORS, BenchMedia, install_site
 #: after the frame it has already queued (up to 40 ms more at 25 fps). A fixed delay would
 #: lock every measure to one phase of that frame and be luckier or unluckier than real taps.
 SETTLE_S = 0.25
+#: ``--fixed-phase`` turns the random part off (how the figures in ARCHITECTURE were taken).
+RANDOM_PHASE = True
 
 
 def _settle() -> float:
-    return SETTLE_S + random.uniform(0, 1 / FPS)
+    return SETTLE_S + (random.uniform(0, 1 / FPS) if RANDOM_PHASE else 0.0)
 
 
 def bare_loadfile_ms(media: BenchMedia, count: int) -> list[float]:
@@ -97,7 +99,7 @@ async def trigger_ms(media: BenchMedia, count: int) -> list[float]:
             await asyncio.sleep(SETTLE_S)
             await ws.send(wire.encode(wire.BackToLoop()))
             await _until(lambda: player.segment is not None and not player.segment.triggered)
-        return [(shown - arrived) / 1e6 for _, arrived, shown in player.latencies[1:]]
+        return [(shown - arrived) / 1e6 for _, arrived, shown in list(player.latencies)[1:]]
     finally:
         stop.set()
         await asyncio.wait_for(task, 30)

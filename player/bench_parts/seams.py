@@ -28,6 +28,8 @@ FRAME_MS = 1000 / FPS
 @dataclass
 class SeamRun:
     seams_ms: list[float]
+    #: The same measure mid-clip, where no seam is: what the machine's own jitter looks like.
+    mid_clip_ms: list[float]
     rss_mb: float
     frames: int
 
@@ -41,15 +43,18 @@ def flips_ms(stats_file: Path) -> list[float]:
     return out
 
 
-def seam_gaps(flips: list[float], frames_per_clip: int, *, skip: int = 1) -> list[float]:
-    """Frozen ms beyond one frame at each clip boundary (found near every frames_per_clip-th flip)."""
+def seam_gaps(flips: list[float], frames_per_clip: int, *, skip: int = 1, offset: int = 0) -> list[float]:
+    """Frozen ms beyond one frame at each clip boundary (found near every frames_per_clip-th flip).
+
+    ``offset`` moves every window that many frames into the clip (a control without seams).
+    """
     gaps: list[float] = []
-    index = frames_per_clip
+    index = frames_per_clip + offset  # the windows stay anchored to the frame count: no drift
     while index + 3 < len(flips):
-        window = range(max(1, index - 3), min(len(flips), index + 4))
+        window = range(max(1, index - 2), min(len(flips), index + 3))
         worst = max(window, key=lambda i: flips[i] - flips[i - 1])
         gaps.append(max(0.0, flips[worst] - flips[worst - 1] - FRAME_MS))
-        index = worst + frames_per_clip
+        index += frames_per_clip
     return gaps[skip:]
 
 
@@ -90,4 +95,9 @@ def run_loop(seams: int, *, timeline_s: float | None = None) -> SeamRun:
             proc.wait(30)
         flips = flips_ms(stats)
     per_clip = round(SEAM_CLIPS[0].seconds * FPS)
-    return SeamRun(seams_ms=seam_gaps(flips, per_clip), rss_mb=round(rss, 1), frames=len(flips))
+    return SeamRun(
+        seams_ms=seam_gaps(flips, per_clip),
+        mid_clip_ms=seam_gaps(flips, per_clip, offset=per_clip // 2),
+        rss_mb=round(rss, 1),
+        frames=len(flips),
+    )

@@ -55,13 +55,16 @@ class OverlayManager:
         self.blackout = on
         self.refresh()
 
-    def tick(self) -> None:
+    def tick(self) -> bool:
+        """Expire timed overlays, move the match clock; True when what is shown changed."""
         now = time.monotonic()
+        before = self.active()
         if self._message_until is not None and now >= self._message_until:
             self.message, self._message_until = "", None
         if self._identify_until is not None and now >= self._identify_until:
             self._identify_until = None
         self.refresh()
+        return self.active() != before
 
     def active(self) -> list[str]:
         names = {SCORE_ID: "score", MESSAGE_ID: "message", IDENTIFY_ID: "identify", BLACKOUT_ID: "blackout"}

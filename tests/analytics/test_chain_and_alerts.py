@@ -170,3 +170,28 @@ async def test_playback_errors_are_stored_once_and_a_burst_raises_player_errors(
     assert len(mine) == 1 and mine[0].detail == {"errors_last_hour": 5}
     # Under a higher threshold the same errors no longer hold: resolved by itself.
     assert ("player_errors", world.a.site_id) in {(a.kind, a.site_id) for a in resolved}
+
+
+async def test_a_growing_outbox_backlog_is_raised_before_it_is_large(http, world, settings):
+    from cloud_api.db.models import HeartbeatRow
+
+    engine = make_engine(settings)
+    s = AnalyticsSettings(outbox_backlog_max=10_000, outbox_growth=100)
+    try:
+        # Half an hour ago the Pi had 20 plays waiting (a real row, as the heartbeat writer stores it).
+        async with engine.begin() as conn:
+            await conn.execute(
+                HeartbeatRow.__table__.insert().values(
+                    site_id=world.b.site_id, device_id=world.b.device_id, outbox_backlog=20,
+                    received_at=datetime.now(UTC) - timedelta(minutes=30),
+                )
+            )  # fmt: skip
+        await _heartbeat(http, world.b.device, outbox_backlog=150)
+        raised, _ = await evaluate(engine, s, datetime.now(UTC))
+        mine = [a for a in raised if a.site_id == world.b.site_id and a.kind == "outbox_backlog"]
+        assert len(mine) == 1 and "up from 20" in mine[0].message
+        await _heartbeat(http, world.b.device, outbox_backlog=60)  # draining again: resolved
+        _, resolved = await evaluate(engine, s, datetime.now(UTC))
+        assert ("outbox_backlog", world.b.site_id) in {(a.kind, a.site_id) for a in resolved}
+    finally:
+        await engine.dispose()

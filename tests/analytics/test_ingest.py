@@ -143,3 +143,18 @@ async def test_the_raw_plays_behind_the_figures_can_be_listed_and_filtered(http,
     listed = (await http.get("/api/v1/analytics/events", headers=world.a.admin)).json()
     assert {e["event_id"] for e in listed} == {e.event_id for e in [*good, old]}
     assert (await http.get("/api/v1/analytics/events", headers=world.b.admin)).json() == []
+
+
+async def test_the_same_batch_sent_several_times_at_once_is_stored_and_counted_once(http, world):
+    import asyncio
+
+    events = [play(world.a.sponsor_id, n=i) for i in range(300)]
+    others = [play(world.b.sponsor_id, n=i) for i in range(200)]
+    answers = await asyncio.gather(
+        *(upload(http, world.a.device, events) for _ in range(4)), upload(http, world.b.device, others)
+    )
+    assert all(r.status_code == 200 for r in answers), [r.text for r in answers]
+    mine = [r.json() for r in answers[:4]]
+    assert sum(x["accepted"] for x in mine) == 300 and sum(x["duplicate"] for x in mine) == 900
+    assert answers[4].json()["accepted"] == 200
+    assert await _count(http, world.a.admin) == 300 and await _count(http, world.b.admin) == 200

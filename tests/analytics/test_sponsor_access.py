@@ -38,6 +38,10 @@ async def test_a_sponsor_viewer_of_x_sees_nothing_of_y(http, world):
     ):
         r = await http.get(path, headers=viewer)
         assert r.status_code == 404, (path, r.status_code, r.text)
+    # Its own report and pacing are open to it.
+    own = await http.get(f"/api/v1/analytics/sponsors/{x}/report.pdf", headers=viewer)
+    assert own.status_code == 200 and own.content.startswith(b"%PDF") and own.headers["x-verification-code"]
+    assert (await http.get(f"/api/v1/analytics/sponsors/{x}/pacing", headers=viewer)).status_code == 200
     csv_rows = (await http.get("/api/v1/analytics/export.csv", headers=viewer)).text.strip().splitlines()[1:]
     assert csv_rows and all(f",{x}," in row for row in csv_rows)
     # Nothing else of the admin API opens to a sponsor account.

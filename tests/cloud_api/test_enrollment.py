@@ -110,3 +110,36 @@ def test_site_state_goes_stale_then_offline():
     assert state_of(now - timedelta(seconds=s.stale_after_s + 1), s, now) == "stale"
     assert state_of(now - timedelta(seconds=s.offline_after_s + 1), s, now) == "offline"
     assert state_of(None, s, now) == "never_seen"
+
+
+async def test_concurrent_heartbeats_are_each_stored_once(cloud, world):
+    import asyncio
+
+    from sqlalchemy import func, select
+
+    from cloud_api.db.models import HeartbeatRow
+
+    answers = await asyncio.gather(
+        *(
+            cloud.http.post("/device/v1/heartbeat", json={"uptime_s": i}, headers=world.b.device)
+            for i in range(40)
+        )
+    )
+    assert {r.status_code for r in answers} == {204}
+    engine = make_engine(cloud.settings)
+    async with engine.connect() as conn:
+        stored = await conn.scalar(
+            select(func.count()).select_from(HeartbeatRow).where(HeartbeatRow.site_id == world.b.site_id)
+        )
+    await engine.dispose()
+    assert stored == 40
+
+
+async def test_a_deleted_sites_device_is_refused(cloud, world):
+    assert (
+        await cloud.http.delete(f"/api/v1/sites/{world.b.site_id}", headers=world.b.admin)
+    ).status_code == 204
+    assert (await cloud.http.post("/device/v1/heartbeat", json={}, headers=world.b.device)).status_code == 401
+    assert (
+        await cloud.http.get(f"/api/v1/sites/{world.b.site_id}", headers=world.b.admin)
+    ).status_code == 404

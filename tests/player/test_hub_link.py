@@ -103,6 +103,9 @@ async def test_bad_frames_get_an_error_and_the_connection_stays_up(site, hub, ru
     await hub.ws.send(wire.encode(wire.SetVolume(id="v2", volume=40)))
     await until(lambda: any(a.of == "v2" for a in hub.of_type(wire.Ack)))
     assert hub.of_type(wire.PlayerState)[-1].status.volume == 40
+    await hub.ws.send(wire.encode(wire.ShowMessage(text="Buvette", seconds=30)))
+    await until(lambda: hub.of_type(wire.PlayerState)[-1].status.overlays == ["message"])
+    assert hub.of_type(wire.PlayerState)[-1].status.message == "Buvette"
     assert hub.connections == 1
 
 

@@ -157,5 +157,6 @@ async def test_message_band_and_identify_card_show_and_expire(on_display, site, 
     assert close(rgb(shot, SCREEN_W // 2, SCREEN_H // 2), (0x0D, 0x1B, 0x2A), tol=12)  # the identify card
     band_y = SCREEN_H - round(40 * SCREEN_H / 1080) - 4  # the message band's lower edge
     assert close(rgb(shot, 6, band_y), (0, 0, 0), tol=60)  # black band at 75 % over the video
-    await until(lambda: player.overlays.active() == [], timeout=4)
     assert player.status().message == "Buvette ouverte"
+    await until(lambda: player.overlays.active() == [], timeout=4)
+    await until(lambda: player.status().message == "")

@@ -135,6 +135,13 @@ async def test_pause_resume_volume_and_mute_reach_mpv(site, make_player, data_di
         and status.on_air.video_id == "spot-a"
         and status.on_air.sponsor_id == "sponsor-a"
     )
+    # a trigger while paused plays: the tap means "now"
+    await player.handle(wire.Pause())
+    await player.handle(wire.PlayVideo(video_id="goal"))
+    await until(lambda: on_air(player) == "goal")
+    start = player.engine.mpv.time_pos
+    await asyncio.sleep(0.3)
+    assert player.engine.mpv.time_pos > start and not player.status().paused
 
 
 async def test_back_to_loop_cuts_the_trigger_and_returns_to_the_sponsor(site, make_player, data_dir):

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from cloud_api.db.models import Alert, ChainState, PlaybackErrorRow, Site, SiteStatus
+from cloud_api.db.models import Alert, ChainState, HeartbeatRow, PlaybackErrorRow, Site, SiteStatus
 
 from .settings import AnalyticsSettings
 
@@ -58,6 +58,20 @@ async def conditions(engine: AsyncEngine, s: AnalyticsSettings, now: datetime) -
             ).join(Site, Site.id == SiteStatus.site_id)
         )
         backlog_of = {}
+        # The backlog half an hour ago (the lowest seen around then): growing means uploads fail.
+        earlier = dict(
+            (
+                await conn.execute(
+                    select(HeartbeatRow.site_id, func.min(HeartbeatRow.outbox_backlog))
+                    .where(
+                        HeartbeatRow.received_at.between(
+                            now - timedelta(minutes=35), now - timedelta(minutes=25)
+                        )
+                    )
+                    .group_by(HeartbeatRow.site_id)
+                )
+            ).all()
+        )
         for r in statuses.mappings():
             club_id, site_id, name, last_seen = r["club_id"], r["site_id"], r["name"], r["last_seen_at"]
             backlog_of[site_id] = r["outbox_backlog"]
@@ -97,15 +111,18 @@ async def conditions(engine: AsyncEngine, s: AnalyticsSettings, now: datetime) -
                         {"disk_percent": r["disk_percent"]},
                     )
                 )
-            if r["outbox_backlog"] >= s.outbox_backlog_max:
+            backlog, before = r["outbox_backlog"], earlier.get(site_id)
+            growing = before is not None and backlog - before >= s.outbox_growth
+            if backlog >= s.outbox_backlog_max or growing:
+                why = f", up from {before} half an hour ago" if growing else ""
                 found.append(
                     Condition(
                         club_id,
                         site_id,
                         "outbox_backlog",
                         "warning",
-                        f"{name}: {r['outbox_backlog']} plays waiting to upload",
-                        {"outbox_backlog": r["outbox_backlog"]},
+                        f"{name}: {backlog} plays waiting to upload{why}",
+                        {"outbox_backlog": backlog, "half_an_hour_ago": before},
                     )
                 )
         errors = await conn.execute(
@@ -165,8 +182,12 @@ async def evaluate(
         open_keys = {(a.site_id, a.kind): a for a in open_rows}
         for key, a in open_keys.items():
             if key not in holding:
-                await conn.execute(update(Alert).where(Alert.id == a.id).values(resolved_at=now))
-                resolved.append(_alert(a._mapping, resolved_at=now))
+                # Only the instance whose UPDATE resolves it reports it: no double webhook.
+                done = await conn.execute(
+                    update(Alert).where(Alert.id == a.id, Alert.resolved_at.is_(None)).values(resolved_at=now)
+                )
+                if done.rowcount:
+                    resolved.append(_alert(a._mapping, resolved_at=now))
             elif holding[key].severity != a.severity or holding[key].message != a.message:
                 c = holding[key]
                 await conn.execute(

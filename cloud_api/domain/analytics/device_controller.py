@@ -14,7 +14,7 @@ from litestar.exceptions import ValidationException
 from cloud_api.domain.devices.auth import DeviceIdentity
 from neopro.contracts.proof_of_play import EventBatchResult
 
-from .ingest import BatchError, decode_batch, ingest
+from .ingest import BatchError, decode_batch, prepare
 
 
 class EventIngestController(Controller):
@@ -31,4 +31,5 @@ class EventIngestController(Controller):
             batch = decode_batch(await request.body())
         except BatchError as exc:
             raise ValidationException(str(exc)) from None
-        return await ingest(state.runtime.engine, device, batch, state.analytics.settings)
+        prepared = await prepare(state.runtime.engine, device, batch, state.analytics.settings)
+        return await state.analytics.writer.store(prepared)

@@ -1,24 +1,22 @@
 """Ingest of a device's event batch: every event judged on its own, each stored once.
 
 The device is the credential's; an event naming another site is refused (the earlier system
-took any event that named a site id, unauthenticated). Stored: the events not seen before
-(``ON CONFLICT DO NOTHING`` on the event id, so a retried batch is harmless), their rollups,
-the boot offsets learnt, and the chain's progress — all in one transaction.
+took any event that named a site id, unauthenticated). :func:`prepare` judges, dates and
+hashes a batch; :func:`write` stores the events not seen before (``ON CONFLICT DO NOTHING`` on
+the event id, so a retried batch is harmless), their rollups and the chains' progress in one
+transaction, shared with the batches that arrived at the same time (see :mod:`.writer`).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, get_args
 
 import msgspec
-from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from cloud_api.db.base import utcnow
-from cloud_api.db.models import DeviceBoot
 from neopro.contracts._errors import ContractError, decode_json
 from neopro.contracts._types import Phase, Trigger
 from neopro.contracts.proof_of_play import (
@@ -33,7 +31,8 @@ from neopro.contracts.proof_of_play import (
 from neopro.proof_chain import event_hash
 
 from . import chain, store
-from .clock import boot_from_arrival, boot_from_synced, date_event
+from .boots import boot_times
+from .clock import date_event
 from .settings import AnalyticsSettings
 
 _batch = msgspec.json.Decoder(EventBatch)
@@ -73,9 +72,29 @@ def _check(event: ProofOfPlay, device: Any) -> tuple[str, str] | None:
     return None
 
 
-async def ingest(
+@dataclass
+class Prepared:
+    """A batch checked and turned into rows, waiting to be written (see :mod:`.writer`)."""
+
+    device: Any
+    rows: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    rejections: list[Rejection]
+    in_batch_duplicates: int
+
+    def result(self, inserted: set[str]) -> EventBatchResult:
+        return EventBatchResult(
+            accepted=len(inserted),
+            duplicate=len(self.rows) - len(inserted) + self.in_batch_duplicates,
+            rejected=len(self.rejections),
+            rejections=self.rejections,
+        )
+
+
+async def prepare(
     engine: AsyncEngine, device: Any, batch: EventBatch, settings: AnalyticsSettings
-) -> EventBatchResult:
+) -> Prepared:
+    """Judge every event on its own, date it, hash it: everything but the write."""
     received_at = utcnow()
     rejections: list[Rejection] = []
     events: list[ProofOfPlay] = []
@@ -100,20 +119,37 @@ async def ingest(
             seen.add(event.event_id)
             events.append(event)
     errors = _decode_errors(batch, device, received_at, rejections)
-    async with engine.begin() as conn:
-        boots = await _boots(conn, device, batch, events, received_at)
-        rows = [_row(e, device, boots.get(e.boot_id), received_at, settings) for e in events]
-        inserted_ids = await store.insert_events(conn, rows)
-        inserted = [r for r in rows if r["event_id"] in inserted_ids]
-        await store.upsert_rollups(conn, store.rollup_rows(inserted))
-        await chain.advance(conn, device, inserted, received_at)
-        await store.insert_errors(conn, errors)
-    return EventBatchResult(
-        accepted=len(inserted),
-        duplicate=len(events) - len(inserted) + in_batch_duplicates,
-        rejected=len(rejections),
-        rejections=rejections,
-    )
+    boots = await boot_times(engine, device, batch, events, received_at)
+    rows = [_row(e, device, boots.get(e.boot_id), received_at, settings) for e in events]
+    return Prepared(device, rows, errors, rejections, in_batch_duplicates)
+
+
+async def write(conn: AsyncConnection, group: list[Prepared], now: datetime) -> list[set[str]]:
+    """Store the batches of ``group`` in the caller's transaction; the ids each one inserted.
+
+    Rows go in event id order and chains are walked in device order, so two transactions
+    that share rows lock them in the same order and never deadlock. An id sent twice within
+    the group is counted for the first batch that carried it.
+    """
+    rows = sorted((r for p in group for r in p.rows), key=lambda r: r["event_id"])
+    inserted_ids = await store.insert_events(conn, rows)
+    claimed: set[str] = set()
+    per_batch: list[set[str]] = []
+    inserted: list[dict[str, Any]] = []
+    by_device: dict[str, tuple[Any, list[dict[str, Any]]]] = {}
+    for p in group:
+        mine = {r["event_id"] for r in p.rows if r["event_id"] in inserted_ids} - claimed
+        claimed |= mine
+        per_batch.append(mine)
+        new = [r for r in p.rows if r["event_id"] in mine]
+        inserted.extend(new)
+        by_device.setdefault(p.device.id, (p.device, []))[1].extend(new)
+    await store.upsert_rollups(conn, store.rollup_rows(inserted))
+    for device_id in sorted(by_device):
+        device, new = by_device[device_id]
+        await chain.advance(conn, device, new, now)
+    await store.insert_errors(conn, [e for p in group for e in p.errors])
+    return per_batch
 
 
 _CHOICES = {
@@ -168,52 +204,6 @@ def _decode_errors(
             )
         )
     return rows
-
-
-#: Exact boot times never change once learnt: kept per process so a busy device's batches skip
-#: the lookup (an estimate from arrival is not kept: a synced event may still improve it).
-_exact_boots: dict[tuple[str, str], tuple[datetime, str]] = {}
-
-
-async def _boots(
-    conn: AsyncConnection, device: Any, batch: EventBatch, events: list[ProofOfPlay], received_at: datetime
-) -> dict[str, datetime]:
-    """When each boot of the batch began: known ones, learnt from synced events, or from arrival."""
-    boot_ids = {e.boot_id for e in events if not e.clock_synced}
-    learnt: dict[str, tuple[datetime, str]] = {}
-    for e in events:
-        if e.clock_synced and e.boot_id not in learnt:
-            learnt[e.boot_id] = (boot_from_synced(e), "synced_event")
-    if batch.boot_id and batch.sent_mono_ns is not None and batch.boot_id not in learnt:
-        learnt[batch.boot_id] = (boot_from_arrival(received_at, batch.sent_mono_ns), "arrival")
-    known: dict[str, tuple[datetime, str]] = {
-        b: _exact_boots[(device.id, b)] for b in boot_ids | set(learnt) if (device.id, b) in _exact_boots
-    }
-    wanted = (boot_ids | set(learnt)) - set(known)
-    if wanted:
-        rows = await conn.execute(
-            select(DeviceBoot.boot_id, DeviceBoot.booted_at, DeviceBoot.source).where(
-                DeviceBoot.device_id == device.id, DeviceBoot.boot_id.in_(wanted)
-            )
-        )
-        known.update({r.boot_id: (r.booted_at, r.source) for r in rows})
-    insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    for boot_id, (booted_at, source) in learnt.items():
-        have = known.get(boot_id)
-        if have is not None and (have[1] == "synced_event" or source == "arrival"):
-            continue  # an exact offset is never replaced by an estimate
-        stmt = insert(DeviceBoot).values(
-            device_id=device.id, boot_id=boot_id, booted_at=booted_at, source=source
-        )
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["device_id", "boot_id"], set_={"booted_at": booted_at, "source": source}
-        )
-        await conn.execute(stmt)
-        known[boot_id] = (booted_at, source)
-    for boot_id, value in known.items():
-        if value[1] == "synced_event" and len(_exact_boots) < 100_000:
-            _exact_boots[(device.id, boot_id)] = value
-    return {boot_id: value[0] for boot_id, value in known.items()}
 
 
 def _row(

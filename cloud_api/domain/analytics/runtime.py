@@ -15,6 +15,7 @@ from cloud_api.db.base import utcnow
 
 from .alerts import evaluate
 from .settings import AnalyticsSettings
+from .writer import IngestWriter
 
 log = logging.getLogger("cloud_api.analytics")
 
@@ -22,6 +23,8 @@ log = logging.getLogger("cloud_api.analytics")
 @dataclass
 class AnalyticsRuntime:
     settings: AnalyticsSettings
+    #: Set when the app starts (it needs the engine): see :func:`analytics_lifespan`.
+    writer: IngestWriter | None = None
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
 
@@ -41,10 +44,14 @@ async def _alert_loop(app: Litestar) -> None:
 
 @contextlib.asynccontextmanager
 async def analytics_lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+    analytics: AnalyticsRuntime = app.state.analytics
+    analytics.writer = IngestWriter(app.state.runtime.engine)
+    await analytics.writer.start()
     task = asyncio.create_task(_alert_loop(app), name="alert-evaluator")
     try:
         yield
     finally:
+        await analytics.writer.stop()
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task

@@ -20,6 +20,8 @@ class AnalyticsSettings:
     disk_warning_percent: float = 90.0
     disk_critical_percent: float = 95.0
     outbox_backlog_max: int = 500
+    #: Growth of the backlog over half an hour that says uploads are failing.
+    outbox_growth: int = 100
     player_errors_per_hour: int = 5
     webhook_url: str | None = None
 

@@ -22,7 +22,8 @@ from neopro.contracts.device_api import API_PREFIX, Manifest, ManifestMedia
 
 from .auth import DeviceIdentity
 
-TTL_S = 5.0
+#: A safety net only: a publish drops the entry at once (push bus).
+TTL_S = 60.0
 _encoder = msgspec.json.Encoder()
 
 
