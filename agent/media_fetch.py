@@ -107,11 +107,17 @@ class _Sink:
         os.ftruncate(self.fd, 0)
         os.lseek(self.fd, 0, os.SEEK_SET)
 
-    def write(self, data: bytes) -> None:
-        self.hasher.update(data)
-        view = memoryview(data)
-        while view:
-            view = view[os.write(self.fd, view) :]
+    def write(self, chunks: list[bytes]) -> None:
+        """Hash and append the chunks as they came (no copy into one buffer)."""
+        for chunk in chunks:
+            self.hasher.update(chunk)
+        while chunks:
+            written = os.writev(self.fd, chunks[:256])  # under IOV_MAX, however small the chunks
+            while chunks and written >= len(chunks[0]):
+                written -= len(chunks[0])
+                chunks = chunks[1:]
+            if chunks and written:
+                chunks = [chunks[0][written:], *chunks[1:]]
 
     def finish(self) -> str:
         os.fsync(self.fd)
@@ -258,7 +264,8 @@ async def _stream(
     progress = _Progress(board, want.filename, total, start)
     position, received = start, 0
     pending: asyncio.Future[None] | None = None
-    buffer = bytearray()
+    buffer: list[bytes] = []
+    buffered = 0
     oldest = time.monotonic()
     try:
         while True:
@@ -271,7 +278,7 @@ async def _stream(
             if not chunk:
                 break
             received += len(chunk)
-            if position + len(buffer) + len(chunk) > total:
+            if position + buffered + len(chunk) > total:
                 raise Refused(
                     f"media {want.filename}: the cloud sent more than the {total} bytes it announced"
                 )
@@ -279,23 +286,24 @@ async def _stream(
                 await throttle.take(len(chunk))
             if not buffer:
                 oldest = time.monotonic()
-            buffer += chunk
-            if len(buffer) >= _FLUSH_BYTES or time.monotonic() - oldest >= _FLUSH_AGE_S:
+            buffer.append(chunk)
+            buffered += len(chunk)
+            if buffered >= _FLUSH_BYTES or time.monotonic() - oldest >= _FLUSH_AGE_S:
                 if pending is not None:
                     await pending
-                data, buffer = bytes(buffer), bytearray()
-                position += len(data)
-                pending = asyncio.ensure_future(asyncio.to_thread(sink.write, data))
-                progress.add(len(data))
+                position += buffered
+                progress.add(buffered)
+                pending = asyncio.ensure_future(asyncio.to_thread(sink.write, buffer))
+                buffer, buffered = [], 0
     finally:
         # Whatever arrived before a break is good (TCP delivered it in order): keep it, so
         # the next try resumes after it rather than fetching it again.
         if pending is not None:
             await pending
         if buffer:
-            await asyncio.to_thread(sink.write, bytes(buffer))
-            position += len(buffer)
-            progress.add(len(buffer))
+            await asyncio.to_thread(sink.write, buffer)
+            position += buffered
+            progress.add(buffered)
     if position != total:
         raise Transient(f"media {want.filename}: the body stopped at byte {position} of {total}; will resume")
     return received
