@@ -15,42 +15,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
-ADMIN_EMAIL = "platform@example.org"
-ADMIN_PASSWORD = "dashboard-test-password"
-
-expect.set_options(timeout=15_000)
-
-
-@dataclass
-class CloudProcess:
-    url: str
-    api: httpx.Client  # signed in as the platform admin
-
-    @property
-    def dashboard(self) -> str:
-        return self.url + "/dashboard/"
-
-    def new_club(self, name: str | None = None) -> dict:
-        r = self.api.post("/api/v1/clubs", json={"name": name or f"Club {secrets.token_hex(4)}"})
-        assert r.status_code == 201, r.text
-        return r.json()
-
-    def new_site(self, club_id: str, name: str = "Main stadium TV") -> dict:
-        r = self.api.post("/api/v1/sites", json={"name": name, "club_id": club_id})
-        assert r.status_code == 201, r.text
-        return r.json()
+from dashboard_kit import ADMIN_EMAIL, ADMIN_PASSWORD, ARGS, CHROMIUM, CloudProcess
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 
 def _free_port() -> int:
@@ -102,13 +72,16 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
         log.close()
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running in this
+# thread while it is open, and every later test that calls asyncio.run() (the player's,
+# the hub's) would fail with "cannot be called from a running event loop".
+@pytest.fixture(scope="module")
 def playwright() -> Iterator[Playwright]:
     with sync_playwright() as pw:
         yield pw
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser(playwright: Playwright) -> Iterator[Browser]:
     browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
     yield browser
@@ -125,14 +98,6 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert not errors, f"JavaScript errors in the dashboard: {errors}"
-
-
-def sign_in(page: Page, cloud: CloudProcess, hash_route: str = "") -> None:
-    page.goto(cloud.dashboard + hash_route)
-    page.get_by_label("E-mail").fill(ADMIN_EMAIL)
-    page.get_by_label("Password").fill(ADMIN_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.locator("#topbar")).to_be_visible()
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import CloudProcess, sign_in
+from dashboard_kit import CloudProcess, sign_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

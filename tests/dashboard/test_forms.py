@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import CloudProcess, sign_in
+from dashboard_kit import CloudProcess, sign_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, CloudProcess
+from dashboard_kit import ADMIN_EMAIL, ADMIN_PASSWORD, CloudProcess
 from playwright.sync_api import Browser, expect
 
 pytestmark = pytest.mark.browser

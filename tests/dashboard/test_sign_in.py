@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
-from conftest import ADMIN_EMAIL, ADMIN_PASSWORD, CloudProcess, sign_in
+from dashboard_kit import ADMIN_EMAIL, ADMIN_PASSWORD, CloudProcess, sign_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser

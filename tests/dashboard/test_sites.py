@@ -8,7 +8,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from conftest import CloudProcess, sign_in
+from dashboard_kit import CloudProcess, sign_in
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
