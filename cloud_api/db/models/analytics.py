@@ -122,6 +122,10 @@ class SponsorViewer(Base):
     __tablename__ = "sponsor_viewers"
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     sponsor_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: The club whose plays the viewer sees. None (every club showing the sponsor) only when a
+    #: platform admin bound it to a platform-wide sponsor: a club admin can never open other
+    #: clubs' plays through a sponsor account.
+    club_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReportRecord(Base):
