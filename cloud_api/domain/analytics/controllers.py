@@ -150,13 +150,15 @@ class AnalyticsController(Controller):
         rec = await db_session.scalar(select(ReportRecord).where(ReportRecord.code == code.strip().upper()))
         if rec is None:
             raise NotFoundException("no report was issued with this code")
-        valid, count = await verification.recheck(db_session, rec)
+        check = await verification.recheck(db_session, rec)
         return Verification(
             code=rec.code,
             kind=rec.kind,
-            valid=valid,
+            valid=check.valid,
             counted_then=rec.event_count,
-            counted_now=count,
+            counted_now=check.counted_now,
+            arrived_since=check.arrived_since,
+            summary=verification.summary(rec, check),
             date_from=rec.date_from,
             date_to=rec.date_to,
             sponsor_id=rec.sponsor_id,

@@ -72,9 +72,15 @@ class ChainStatus(Struct, kw_only=True):
 class Verification(Struct, kw_only=True):
     code: str
     kind: str
+    #: The events the report counted (received by ``generated_at``) are all there, unaltered.
     valid: bool
     counted_then: int
+    #: The same events as found now (fewer if some were deleted).
     counted_now: int
+    #: Events of the same scope received after the report was issued (late uploads, not a fault).
+    arrived_since: int = 0
+    #: One sentence for a person: valid or not, and what changed.
+    summary: str = ""
     date_from: date
     date_to: date
     sponsor_id: str | None
