@@ -50,7 +50,8 @@ class PlayEvent(Base):
     clock_synced: Mapped[bool] = mapped_column(Boolean)
     #: "synced", "boot_offset" (corrected), "uncorrected".
     clock_source: Mapped[str] = mapped_column(String(16))
-    #: None, or why the time is not trusted: "before_epoch", "future".
+    #: None, or why the time is not trusted: "before_epoch", "future", or "wall_stepped" (the
+    #: device's wall clock stepped during the clip: its end is start + monotonic duration).
     time_flag: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime]
     seq: Mapped[int | None] = mapped_column(BigInteger)

@@ -114,6 +114,8 @@ class EventOut(Struct, kw_only=True):
     phase: str
     trigger: str
     started_at: datetime
+    #: started_at + the monotonic duration (None while unknown).
+    ended_at: datetime | None
     device_started_at: datetime
     seconds_on_screen: float
     completed: bool
