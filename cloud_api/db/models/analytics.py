@@ -114,6 +114,10 @@ class ChainState(Base):
     seen: Mapped[int] = mapped_column(BigInteger, default=0)
     #: seq of the first event whose prev_hash did not match, if any.
     broken_at_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: The lowest seq seen: a re-enrolled device (new id, same state.db) starts mid-chain.
+    first_seq: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    #: Since when records have been missing (None: no gap); the gap alert waits on it.
+    gap_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 

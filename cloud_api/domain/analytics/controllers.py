@@ -181,6 +181,7 @@ class AnalyticsController(Controller):
                     missing=r.missing,
                     broken_at_seq=r.broken_at_seq,
                     complete=r.complete,
+                    first_seq=r.first_seq,
                 )
             )
         return out

@@ -67,6 +67,8 @@ class ChainStatus(Struct, kw_only=True):
     missing: int
     broken_at_seq: int | None
     complete: bool
+    #: Where the chain starts for this device id (above 1 after a re-enrolment).
+    first_seq: int = 1
 
 
 class Verification(Struct, kw_only=True):
