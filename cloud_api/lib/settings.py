@@ -65,6 +65,9 @@ class Settings:
     #: Kept for Prometheus labels and logs: which instance answered.
     instance: str = field(default_factory=lambda: os.environ.get("HOSTNAME", "cloud"))
     log_json: bool = True
+    #: Every so often, commands of connected sites still un-acknowledged after this long are
+    #: pushed again (a lost bus notification or a failed socket write).
+    command_resend_s: float = 60.0
     db_pool_size: int = 16
 
     def __post_init__(self) -> None:
@@ -106,6 +109,7 @@ class Settings:
             offline_after_s=_int("NEOPRO_OFFLINE_AFTER_S", cls.offline_after_s),
             log_json=env.get("NEOPRO_LOG_JSON", "1") != "0",
             db_pool_size=_int("NEOPRO_DB_POOL_SIZE", cls.db_pool_size),
+            command_resend_s=float(env.get("NEOPRO_COMMAND_RESEND_S", cls.command_resend_s)),
         )
         return replace(settings, **overrides) if overrides else settings
 
