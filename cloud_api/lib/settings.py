@@ -68,6 +68,10 @@ class Settings:
     #: Every so often, commands of connected sites still un-acknowledged after this long are
     #: pushed again (a lost bus notification or a failed socket write).
     command_resend_s: float = 60.0
+    #: Raw heartbeats older than this are deleted (site_status keeps the latest of each site).
+    heartbeat_retention_days: int = 30
+    #: How often the retention job runs (heartbeats, and login attempts past the login window).
+    retention_interval_s: float = 3600.0
     db_pool_size: int = 16
 
     def __post_init__(self) -> None:
@@ -110,6 +114,8 @@ class Settings:
             log_json=env.get("NEOPRO_LOG_JSON", "1") != "0",
             db_pool_size=_int("NEOPRO_DB_POOL_SIZE", cls.db_pool_size),
             command_resend_s=float(env.get("NEOPRO_COMMAND_RESEND_S", cls.command_resend_s)),
+            heartbeat_retention_days=_int("NEOPRO_HEARTBEAT_RETENTION_DAYS", cls.heartbeat_retention_days),
+            retention_interval_s=float(env.get("NEOPRO_RETENTION_INTERVAL_S", cls.retention_interval_s)),
         )
         return replace(settings, **overrides) if overrides else settings
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from litestar import Litestar
 
+from cloud_api.db import retention
 from cloud_api.lib.bus_messages import BusMessage, ConfigPublished
 
 from .runtime import Runtime
@@ -29,6 +30,7 @@ async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
     await rt.heartbeats.start()
     await rt.bus.start(bus_handler(rt), on_reconnect=rt.hub.resend_all)
     rt.spawn(rt.hub.sweep_forever(rt.settings.command_resend_s), "command-sweep")
+    rt.spawn(retention.run_forever(rt.engine, rt.settings), "retention")
     try:
         yield
     finally:

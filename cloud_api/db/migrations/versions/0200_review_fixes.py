@@ -5,6 +5,9 @@ the viewer account's club: a club admin could bind one to a platform-wide sponso
 then read every club's plays (the tenant leak this closes). A platform admin re-binds the
 few that must see every club.
 
+ix_heartbeats_received / ix_login_attempts_at: the retention job deletes by age (the
+login throttle's (email, at) and (address, at) indexes exist since 0001).
+
 chain_states.first_seq / gap_since: a chain starts at its device's first seen seq (a
 re-enrolled device continues an old chain); a gap is alerted once it is old enough.
 
@@ -39,9 +42,17 @@ def upgrade() -> None:
             sa.Column("gap_since", cloud_api.db.base.UTCDateTime(timezone=True), nullable=True)
         )
     op.execute("UPDATE chain_states SET gap_since = updated_at WHERE max_seq > seen")
+    with op.batch_alter_table("heartbeats", schema=None) as batch_op:
+        batch_op.create_index("ix_heartbeats_received", ["received_at"], unique=False)
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.create_index("ix_login_attempts_at", ["at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("login_attempts", schema=None) as batch_op:
+        batch_op.drop_index("ix_login_attempts_at")
+    with op.batch_alter_table("heartbeats", schema=None) as batch_op:
+        batch_op.drop_index("ix_heartbeats_received")
     with op.batch_alter_table("chain_states", schema=None) as batch_op:
         batch_op.drop_column("gap_since")
         batch_op.drop_column("first_seq")
