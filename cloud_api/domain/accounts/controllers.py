@@ -7,8 +7,7 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,11 +51,7 @@ class AuthController(Controller):
 
     @post("/login", status_code=200, opt={"public": True})
     async def login(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        data: JSONBody[LoginRequest],
+        self, request: Request, state: State, db_session: AsyncSession, data: LoginRequest
     ) -> TokenPair:
         """Sign in: a short-lived access token and a rotating refresh token."""
         rt = state.runtime
@@ -67,31 +62,24 @@ class AuthController(Controller):
         return pair
 
     @post("/refresh", status_code=200, opt={"public": True})
-    async def refresh(
-        self, state: State, db_session: NamedDependency[AsyncSession], data: JSONBody[RefreshRequest]
-    ) -> TokenPair:
+    async def refresh(self, state: State, db_session: AsyncSession, data: RefreshRequest) -> TokenPair:
         """Spend a refresh token for a new pair; a token used twice revokes its whole family."""
         return await services.refresh(
             db_session, state.runtime.settings, state.runtime.tokens, data.refresh_token
         )
 
     @post("/logout", status_code=204, opt={"public": True})
-    async def logout(self, db_session: NamedDependency[AsyncSession], data: JSONBody[RefreshRequest]) -> None:
+    async def logout(self, db_session: AsyncSession, data: RefreshRequest) -> None:
         await services.logout(db_session, data.refresh_token)
 
     @get("/me", opt={"role": Role.SPONSOR_VIEWER})
-    async def me(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> UserOut:
+    async def me(self, db_session: AsyncSession, principal: Principal) -> UserOut:
         user = await db_session.get(User, principal.id)
         return user_out(owned_or_404(principal, user, "user", club_id=principal.club_id))
 
     @post("/password", status_code=204, opt={"role": Role.SPONSOR_VIEWER})
     async def change_password(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        data: JSONBody[PasswordChange],
+        self, db_session: AsyncSession, principal: Principal, data: PasswordChange
     ) -> None:
         """Change your own password; every refresh token you hold is revoked."""
         await services.change_password(db_session, principal, data.current_password, data.new_password)
@@ -102,18 +90,14 @@ class ClubController(Controller):
     tags = ["clubs"]
 
     @get("/")
-    async def list_clubs(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[ClubOut]:
+    async def list_clubs(self, db_session: AsyncSession, principal: Principal) -> list[ClubOut]:
         rows = await db_session.scalars(
             select(Club).where(club_scope(principal, Club.id)).order_by(Club.name)
         )
         return [club_out(c) for c in rows]
 
     @post("/", opt={"role": Role.PLATFORM_ADMIN})
-    async def create_club(
-        self, request: Request, db_session: NamedDependency[AsyncSession], data: JSONBody[ClubCreate]
-    ) -> ClubOut:
+    async def create_club(self, request: Request, db_session: AsyncSession, data: ClubCreate) -> ClubOut:
         club = Club(name=data.name)
         db_session.add(club)
         try:
@@ -124,19 +108,12 @@ class ClubController(Controller):
         return club_out(club)
 
     @get("/{club_id:str}")
-    async def get_club(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        club_id: FromPath[str],
-    ) -> ClubOut:
+    async def get_club(self, db_session: AsyncSession, principal: Principal, club_id: str) -> ClubOut:
         club = await db_session.get(Club, club_id)
         return club_out(owned_or_404(principal, club, "club", club_id=club_id))
 
     @patch("/{club_id:str}", opt={"role": Role.PLATFORM_ADMIN})
-    async def update_club(
-        self, db_session: NamedDependency[AsyncSession], club_id: FromPath[str], data: JSONBody[ClubUpdate]
-    ) -> ClubOut:
+    async def update_club(self, db_session: AsyncSession, club_id: str, data: ClubUpdate) -> ClubOut:
         club = await db_session.get(Club, club_id)
         if club is None:
             raise FieldError(404, "club_id", "no such club")
@@ -153,9 +130,7 @@ class UserController(Controller):
     tags = ["users"]
 
     @get("/")
-    async def list_users(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[UserOut]:
+    async def list_users(self, db_session: AsyncSession, principal: Principal) -> list[UserOut]:
         rows = await db_session.scalars(
             select(User).where(club_scope(principal, User.club_id)).order_by(User.email)
         )
@@ -163,33 +138,20 @@ class UserController(Controller):
 
     @post("/")
     async def create_user(
-        self,
-        request: Request,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        data: JSONBody[UserCreate],
+        self, request: Request, db_session: AsyncSession, principal: Principal, data: UserCreate
     ) -> UserOut:
         user = await services.create_user(db_session, principal, data)
         note(request, object_id=user.id, club_id=user.club_id)
         return user_out(user)
 
     @get("/{user_id:str}")
-    async def get_user(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[str],
-    ) -> UserOut:
+    async def get_user(self, db_session: AsyncSession, principal: Principal, user_id: str) -> UserOut:
         user = await db_session.get(User, user_id)
         return user_out(owned_or_404(principal, user, "user"))
 
     @patch("/{user_id:str}")
     async def update_user(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        user_id: FromPath[str],
-        data: JSONBody[UserUpdate],
+        self, db_session: AsyncSession, principal: Principal, user_id: str, data: UserUpdate
     ) -> UserOut:
         user = owned_or_404(principal, await db_session.get(User, user_id), "user")
         services.check_role_change(principal, user, data.role)
@@ -209,11 +171,11 @@ class AuditController(Controller):
     @get("/", opt={"role": Role.CLUB_ADMIN})
     async def list_audit(
         self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
-        before_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
-        since: FromQuery[datetime | None] = None,
+        db_session: AsyncSession,
+        principal: Principal,
+        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
+        before_id: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
+        since: datetime | None = None,
     ) -> list[AuditOut]:
         """Every write, newest first: who, what, when, from where (your club only)."""
         query = select(AuditEntry).where(club_scope(principal, AuditEntry.club_id))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from litestar import Controller, Request, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 
 from cloud_api.domain.devices.auth import DeviceIdentity
@@ -22,9 +21,7 @@ class EventIngestController(Controller):
     tags = ["device"]
 
     @post("/events", status_code=200)
-    async def upload_events(
-        self, request: Request, state: State, device: NamedDependency[DeviceIdentity]
-    ) -> EventBatchResult:
+    async def upload_events(self, request: Request, state: State, device: DeviceIdentity) -> EventBatchResult:
         """Store a batch of proof-of-play events (idempotent on each event id); playback errors too.
 
         200 with accepted / duplicate / rejected counts and a reason per rejected event; the agent

@@ -6,9 +6,8 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
+from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -34,10 +33,10 @@ class CommandController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        data: JSONBody[CommandCreate],
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        data: CommandCreate,
     ) -> CommandOut:
         """Queue a command; a connected Pi gets it pushed at once, an offline one when it returns."""
         site = await visible_site(db_session, principal, site_id)
@@ -52,11 +51,11 @@ class CommandController(Controller):
     @get("/")
     async def list_commands(
         self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        status: FromQuery[CommandStatus | None] = None,
-        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        status: CommandStatus | None = None,
+        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
     ) -> list[CommandOut]:
         site = await visible_site(db_session, principal, site_id)
         await services.expire_due(db_session, site.id, utcnow())
@@ -69,21 +68,13 @@ class CommandController(Controller):
 
     @get("/{command_id:str}")
     async def get_command(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        command_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, site_id: str, command_id: str
     ) -> CommandOut:
         return services.command_out(await _command(db_session, principal, site_id, command_id))
 
     @post("/{command_id:str}/cancel", status_code=200, opt={"role": Role.CLUB_OPERATOR})
     async def cancel(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        command_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, site_id: str, command_id: str
     ) -> CommandOut:
         """Cancel a command not yet acknowledged by the Pi."""
         command = await _command(db_session, principal, site_id, command_id)

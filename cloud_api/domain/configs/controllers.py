@@ -6,8 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody, Parameter, QueryParameter
+from litestar.params import Parameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -31,12 +30,7 @@ class ConfigController(Controller):
     tags = ["configuration"]
 
     @get("/draft")
-    async def get_draft(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-    ) -> DraftOut:
+    async def get_draft(self, db_session: AsyncSession, principal: Principal, site_id: str) -> DraftOut:
         """The draft being edited; without one, the latest published document (or a fresh one)."""
         site = await visible_site(db_session, principal, site_id)
         base = await services.latest(db_session, site.id)
@@ -55,11 +49,7 @@ class ConfigController(Controller):
 
     @put("/draft")
     async def save_draft(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        data: JSONBody[dict[str, Any]],
+        self, db_session: AsyncSession, principal: Principal, site_id: str, data: dict[str, Any]
     ) -> DraftOut:
         """Save a draft: validated (422 naming the field); platform-locked items stay as they were (403)."""
         site = await visible_site(db_session, principal, site_id)
@@ -75,10 +65,10 @@ class ConfigController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        data: JSONBody[PublishRequest],
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        data: PublishRequest,
     ) -> ConfigVersionOut:
         """Publish the draft as the next version; connected Pis are told at once."""
         site = await visible_site(db_session, principal, site_id)
@@ -96,10 +86,7 @@ class ConfigController(Controller):
 
     @get("/versions")
     async def history(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> list[ConfigVersionSummary]:
         site = await visible_site(db_session, principal, site_id)
         rows = await db_session.scalars(
@@ -111,11 +98,7 @@ class ConfigController(Controller):
 
     @get("/versions/{version:int}")
     async def get_version(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        version: FromPath[Version],
+        self, db_session: AsyncSession, principal: Principal, site_id: str, version: Version
     ) -> ConfigVersionOut:
         site = await visible_site(db_session, principal, site_id)
         return services.version_out(await services.get_version(db_session, site.id, version))
@@ -123,11 +106,11 @@ class ConfigController(Controller):
     @get("/diff")
     async def diff_versions(
         self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        from_version: Annotated[int, QueryParameter(name="from", ge=1, le=2**31 - 1)],
-        to_version: Annotated[int, QueryParameter(name="to", ge=1, le=2**31 - 1)],
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        from_version: Annotated[int, Parameter(query="from", ge=1, le=2**31 - 1)],
+        to_version: Annotated[int, Parameter(query="to", ge=1, le=2**31 - 1)],
     ) -> ConfigDiff:
         """What changed from one published version to another."""
         site = await visible_site(db_session, principal, site_id)
@@ -141,10 +124,10 @@ class ConfigController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        version: FromPath[Version],
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        version: Version,
     ) -> ConfigVersionOut:
         """Publish an old version again, as a new version."""
         site = await visible_site(db_session, principal, site_id)
@@ -162,12 +145,7 @@ class ConfigController(Controller):
         return services.version_out(published)
 
     @get("/state")
-    async def config_state(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-    ) -> ConfigState:
+    async def config_state(self, db_session: AsyncSession, principal: Principal, site_id: str) -> ConfigState:
         """Published vs applied: what the platform published and what the Pi reports it applied."""
         site = await visible_site(db_session, principal, site_id)
         status = await db_session.get(SiteStatus, site.id)

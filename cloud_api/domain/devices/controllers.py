@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from litestar import Controller, Request, Response, WebSocket, get, post, websocket
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
-from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -40,11 +38,7 @@ class DeviceController(Controller):
 
     @post("/enroll", opt={"public": True})
     async def enroll(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        data: JSONBody[EnrollRequest],
+        self, request: Request, state: State, db_session: AsyncSession, data: EnrollRequest
     ) -> EnrollResponse:
         """Trade a one-time enrollment code for this Pi's device credential (shown once)."""
         answer, replaced = await sites.enroll(db_session, state.runtime.settings, data)
@@ -61,9 +55,7 @@ class DeviceController(Controller):
             304: ResponseSpec(None, description="unchanged since the ETag you sent"),
         },
     )
-    async def manifest(
-        self, request: Request, state: State, device: NamedDependency[DeviceIdentity]
-    ) -> Response[bytes]:
+    async def manifest(self, request: Request, state: State, device: DeviceIdentity) -> Response[bytes]:
         """The published configuration and its media list; ``If-None-Match`` with the ETag gives 304."""
         built = await state.runtime.manifests.get(device)
         headers = {"ETag": built.etag, "Cache-Control": "no-cache"}
@@ -73,12 +65,7 @@ class DeviceController(Controller):
 
     @get("/media/{media_id:str}")
     async def media(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        device: NamedDependency[DeviceIdentity],
-        media_id: FromPath[str],
+        self, request: Request, state: State, db_session: AsyncSession, device: DeviceIdentity, media_id: str
     ) -> Response:
         """The media file; ``Range`` (one range) and ``If-Range`` with the strong ETag for resuming."""
         found = await db_session.scalar(
@@ -91,25 +78,18 @@ class DeviceController(Controller):
         return await send_media(request, state.runtime.storage, found)
 
     @post("/heartbeat", status_code=204)
-    async def heartbeat(
-        self, state: State, device: NamedDependency[DeviceIdentity], data: JSONBody[Heartbeat]
-    ) -> None:
+    async def heartbeat(self, state: State, device: DeviceIdentity, data: Heartbeat) -> None:
         """Health and the applied configuration version; 204 once stored."""
         await state.runtime.heartbeats.store(device, data)
 
     @get("/commands")
-    async def pull_commands(
-        self, db_session: NamedDependency[AsyncSession], device: NamedDependency[DeviceIdentity]
-    ) -> CommandList:
+    async def pull_commands(self, db_session: AsyncSession, device: DeviceIdentity) -> CommandList:
         """Every due command, highest priority first (also what a reconnecting socket receives)."""
         return CommandList(commands=await commands.claim_due(db_session, device.site_id, resend_unacked=True))
 
     @post("/commands/{command_id:str}/ack", status_code=200)
     async def ack_command(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        device: NamedDependency[DeviceIdentity],
-        command_id: FromPath[str],
+        self, db_session: AsyncSession, device: DeviceIdentity, command_id: str
     ) -> DeviceCommand:
         """The agent starts running the command; 409 if it expired or was cancelled (then do not run it)."""
         command = await _own_command(db_session, device, command_id)
@@ -117,11 +97,7 @@ class DeviceController(Controller):
 
     @post("/commands/{command_id:str}/result", status_code=200)
     async def command_result(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        device: NamedDependency[DeviceIdentity],
-        command_id: FromPath[str],
-        data: JSONBody[CommandResult],
+        self, db_session: AsyncSession, device: DeviceIdentity, command_id: str, data: CommandResult
     ) -> DeviceCommand:
         command = await _own_command(db_session, device, command_id)
         return commands.device_command(await commands.record_result(db_session, command, data))

@@ -8,9 +8,8 @@ from typing import Annotated
 
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import Parameter
 from litestar.response import Stream
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,13 +37,13 @@ class MediaController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
+        db_session: AsyncSession,
+        principal: Principal,
         name: Annotated[
-            str, QueryParameter(min_length=1, max_length=200, description="the file's name, e.g. goal.mp4")
+            str, Parameter(min_length=1, max_length=200, description="the file's name, e.g. goal.mp4")
         ],
-        club_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        transcode_to_profile: Annotated[bool, QueryParameter(name="transcode")] = False,
+        club_id: Annotated[str | None, Parameter(max_length=64)] = None,
+        transcode_to_profile: Annotated[bool, Parameter(query="transcode")] = False,
     ) -> UploadOut:
         """Upload one video as the raw request body (``Content-Type: video/mp4``), streamed to disk.
 
@@ -106,31 +105,19 @@ class MediaController(Controller):
         return UploadOut(media=media_out(media), transcode=media_out(pending) if pending else None)
 
     @get("/")
-    async def list_media(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[MediaOut]:
+    async def list_media(self, db_session: AsyncSession, principal: Principal) -> list[MediaOut]:
         rows = await db_session.scalars(
             select(Media).where(visible(principal)).order_by(Media.created_at.desc())
         )
         return [media_out(m) for m in rows]
 
     @get("/{media_id:str}")
-    async def get_media(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
-    ) -> MediaOut:
+    async def get_media(self, db_session: AsyncSession, principal: Principal, media_id: str) -> MediaOut:
         return media_out(await visible_media(db_session, principal, media_id))
 
     @get("/{media_id:str}/file")
     async def download(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
+        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, media_id: str
     ) -> Response:
         media = await visible_media(db_session, principal, media_id)
         if media.status != "ready":
@@ -139,11 +126,7 @@ class MediaController(Controller):
 
     @get("/{media_id:str}/thumbnail", media_type="image/jpeg")
     async def thumbnail(
-        self,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
+        self, state: State, db_session: AsyncSession, principal: Principal, media_id: str
     ) -> Stream:
         media = await visible_media(db_session, principal, media_id)
         size = await state.runtime.storage.size(media.thumbnail_key) if media.thumbnail_key else None
@@ -153,11 +136,7 @@ class MediaController(Controller):
 
     @delete("/{media_id:str}")
     async def delete_media(
-        self,
-        request: Request,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
+        self, request: Request, db_session: AsyncSession, principal: Principal, media_id: str
     ) -> None:
         """Remove from the library (the bytes stay while another row or a published version may name them)."""
         media = await visible_media(db_session, principal, media_id)
@@ -168,10 +147,7 @@ class MediaController(Controller):
 
     @get("/{media_id:str}/assignments")
     async def list_assignments(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, media_id: str
     ) -> list[AssignmentOut]:
         media = await visible_media(db_session, principal, media_id)
         query = select(MediaAssignment).where(MediaAssignment.media_id == media.id)
@@ -183,11 +159,7 @@ class MediaController(Controller):
 
     @post("/{media_id:str}/assignments", opt={"role": Role.PLATFORM_ADMIN})
     async def assign(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        media_id: FromPath[str],
-        data: JSONBody[AssignmentCreate],
+        self, db_session: AsyncSession, principal: Principal, media_id: str, data: AssignmentCreate
     ) -> AssignmentOut:
         """Make platform media usable by a club (every site) or by one of its sites."""
         media = await visible_media(db_session, principal, media_id)
@@ -205,9 +177,7 @@ class MediaController(Controller):
         return _assignment_out(row)
 
     @delete("/{media_id:str}/assignments/{assignment_id:str}", opt={"role": Role.PLATFORM_ADMIN})
-    async def unassign(
-        self, db_session: NamedDependency[AsyncSession], media_id: FromPath[str], assignment_id: FromPath[str]
-    ) -> None:
+    async def unassign(self, db_session: AsyncSession, media_id: str, assignment_id: str) -> None:
         row = await db_session.get(MediaAssignment, assignment_id)
         if row is None or row.media_id != media_id:
             raise NotFoundException("no such assignment")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -28,9 +26,7 @@ class SiteController(Controller):
     tags = ["sites"]
 
     @get("/")
-    async def list_sites(
-        self, state: State, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[SiteOut]:
+    async def list_sites(self, state: State, db_session: AsyncSession, principal: Principal) -> list[SiteOut]:
         rows = await db_session.scalars(
             select(Site).where(club_scope(principal, Site.club_id)).order_by(Site.name)
         )
@@ -38,12 +34,7 @@ class SiteController(Controller):
 
     @post("/")
     async def create_site(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        data: JSONBody[SiteCreate],
+        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, data: SiteCreate
     ) -> SiteCreated:
         """Create a site; the answer carries its one-time enrollment code (15 minutes)."""
         club_id = target_club(principal, data.club_id)
@@ -59,11 +50,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}")
     async def get_site(
-        self,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> SiteOut:
         site = await visible_site(db_session, principal, site_id)
         (out,) = await services.sites_out(db_session, state.runtime.settings, [site])
@@ -71,12 +58,7 @@ class SiteController(Controller):
 
     @patch("/{site_id:str}")
     async def update_site(
-        self,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        data: JSONBody[SiteUpdate],
+        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str, data: SiteUpdate
     ) -> SiteOut:
         site = await visible_site(db_session, principal, site_id)
         site.name = data.name
@@ -85,12 +67,7 @@ class SiteController(Controller):
 
     @delete("/{site_id:str}")
     async def delete_site(
-        self,
-        request: Request,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> None:
         site = await visible_site(db_session, principal, site_id)
         devices = list(await db_session.scalars(select(Device.id).where(Device.site_id == site.id)))
@@ -101,11 +78,7 @@ class SiteController(Controller):
 
     @post("/{site_id:str}/enrollment-codes")
     async def new_enrollment_code(
-        self,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> EnrollmentCodeOut:
         """A fresh one-time code for (re-)enrolling the site's Pi."""
         site = await visible_site(db_session, principal, site_id)
@@ -113,11 +86,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}/status")
     async def site_status(
-        self,
-        state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> SiteStatusOut:
         """Online / stale / offline from the last heartbeat, and what the Pi reported."""
         site = await visible_site(db_session, principal, site_id)
@@ -125,10 +94,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}/devices")
     async def list_devices(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, site_id: str
     ) -> list[DeviceOut]:
         site = await visible_site(db_session, principal, site_id)
         rows = await db_session.scalars(
@@ -150,10 +116,10 @@ class SiteController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        site_id: FromPath[str],
-        device_id: FromPath[str],
+        db_session: AsyncSession,
+        principal: Principal,
+        site_id: str,
+        device_id: str,
     ) -> DeviceOut:
         """Revoke a device credential: its next call gets 401 and its push socket closes."""
         site = await visible_site(db_session, principal, site_id)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, patch, post
-from litestar.di import NamedDependency
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import FromPath, JSONBody
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,9 +22,7 @@ class SponsorController(Controller):
     tags = ["sponsors"]
 
     @get("/")
-    async def list_sponsors(
-        self, db_session: NamedDependency[AsyncSession], principal: NamedDependency[Principal]
-    ) -> list[SponsorOut]:
+    async def list_sponsors(self, db_session: AsyncSession, principal: Principal) -> list[SponsorOut]:
         """The club's sponsors and the platform-wide ones."""
         query = select(Sponsor)
         if not principal.is_platform:
@@ -36,11 +32,7 @@ class SponsorController(Controller):
 
     @post("/")
     async def create_sponsor(
-        self,
-        request: Request,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        data: JSONBody[SponsorCreate],
+        self, request: Request, db_session: AsyncSession, principal: Principal, data: SponsorCreate
     ) -> SponsorOut:
         club_id = target_club(principal, data.club_id, allow_platform=True)
         if club_id is not None and await db_session.get(Club, club_id) is None:
@@ -53,20 +45,13 @@ class SponsorController(Controller):
 
     @get("/{sponsor_id:str}")
     async def get_sponsor(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str
     ) -> SponsorOut:
         return await _out(db_session, await _visible(db_session, principal, sponsor_id))
 
     @patch("/{sponsor_id:str}")
     async def update_sponsor(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-        data: JSONBody[SponsorUpdate],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, data: SponsorUpdate
     ) -> SponsorOut:
         sponsor = await _writable(db_session, principal, sponsor_id)
         if data.name is not None:
@@ -76,21 +61,12 @@ class SponsorController(Controller):
         return await _out(db_session, sponsor)
 
     @delete("/{sponsor_id:str}")
-    async def delete_sponsor(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-    ) -> None:
+    async def delete_sponsor(self, db_session: AsyncSession, principal: Principal, sponsor_id: str) -> None:
         await db_session.delete(await _writable(db_session, principal, sponsor_id))
 
     @post("/{sponsor_id:str}/videos", status_code=200)
     async def add_video(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-        data: JSONBody[SponsorVideoLink],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, data: SponsorVideoLink
     ) -> SponsorOut:
         """Name a library video as this sponsor's."""
         sponsor = await _writable(db_session, principal, sponsor_id)
@@ -102,11 +78,7 @@ class SponsorController(Controller):
 
     @delete("/{sponsor_id:str}/videos/{media_id:str}")
     async def remove_video(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-        media_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, media_id: str
     ) -> None:
         sponsor = await _writable(db_session, principal, sponsor_id)
         link = await db_session.get(SponsorVideo, (sponsor.id, media_id))
@@ -116,10 +88,7 @@ class SponsorController(Controller):
 
     @get("/{sponsor_id:str}/contracts")
     async def list_contracts(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str
     ) -> list[ContractOut]:
         sponsor = await _visible(db_session, principal, sponsor_id)
         query = select(SponsorContract).where(SponsorContract.sponsor_id == sponsor.id)
@@ -133,10 +102,10 @@ class SponsorController(Controller):
     async def create_contract(
         self,
         request: Request,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-        data: JSONBody[ContractCreate],
+        db_session: AsyncSession,
+        principal: Principal,
+        sponsor_id: str,
+        data: ContractCreate,
     ) -> ContractOut:
         """A period and what the sponsor bought in it (plays and/or seconds, per match or season)."""
         sponsor = await _writable(db_session, principal, sponsor_id)
@@ -162,11 +131,7 @@ class SponsorController(Controller):
 
     @delete("/{sponsor_id:str}/contracts/{contract_id:str}")
     async def delete_contract(
-        self,
-        db_session: NamedDependency[AsyncSession],
-        principal: NamedDependency[Principal],
-        sponsor_id: FromPath[str],
-        contract_id: FromPath[str],
+        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, contract_id: str
     ) -> None:
         sponsor = await _writable(db_session, principal, sponsor_id)
         contract = await db_session.get(SponsorContract, contract_id)
