@@ -7,9 +7,7 @@ an enrolled data directory, and a ``neopro agent run`` process.
   sha256 verified, fsynced, renamed) against a plain HTTP GET written to a file, of the same
   file from the same cloud, alternated in the same run (best of ``--repeat``).
 - ``drain_events_per_s``: the agent process drains ``--events`` proof-of-play rows from
-  ``state.db`` into a receiver storing them with ``INSERT ... ON CONFLICT DO NOTHING``. The
-  cloud's ingest endpoint is issue 6: until it exists the receiver is the bench's own,
-  writing to the same PostgreSQL server (said in the output).
+  ``state.db`` into the cloud's ingest (``POST /device/v1/events``, stored once each).
 - ``rss_mb_idle`` / ``cpu_pct_idle``: the agent process enrolled and in sync, over
   ``--idle-s`` seconds; ``rss_mb_syncing``: its peak while it syncs the big file.
 """

@@ -47,9 +47,31 @@ class CloudProcess:
     port: int
     proc: subprocess.Popen[bytes]
     log_path: Path
+    database_url: str
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")[-5000:]
+
+    def stored_event_ids(self, site_id: str | None = None) -> list[str]:
+        """The proof-of-play event ids in the cloud's database (one row per stored event)."""
+        if site_id is None:
+            return [row[0] for row in self.query("SELECT event_id FROM play_events", ())]
+        return [
+            row[0] for row in self.query("SELECT event_id FROM play_events WHERE site_id = ?", (site_id,))
+        ]
+
+    def query(self, sql: str, args: tuple) -> list[tuple]:  # type: ignore[type-arg]
+        if self.database_url.startswith("sqlite"):
+            import sqlite3
+
+            conn = sqlite3.connect(self.database_url.split("///", 1)[1], timeout=30)
+            try:
+                return conn.execute(sql, args).fetchall()
+            finally:
+                conn.close()
+        url = self.database_url.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(url) as conn:
+            return conn.execute(sql.replace("?", "%s"), args).fetchall()
 
 
 @contextmanager
@@ -77,7 +99,7 @@ def run_cloud(
         proc = subprocess.Popen([*neopro, "cloud", "--port", str(port)], env=env, stdout=log, stderr=log)
     try:
         wait_for_port(port, timeout=60)
-        yield CloudProcess(f"http://127.0.0.1:{port}", port, proc, log_path)
+        yield CloudProcess(f"http://127.0.0.1:{port}", port, proc, log_path, env["NEOPRO_DATABASE_URL"])
     finally:
         proc.terminate()
         try:

@@ -128,6 +128,10 @@ class CommandLog:
         found = await self._run(self._select, "command_id = ?", (command_id,))
         return found[0] if found else None
 
+    async def running(self, kind: str) -> list[LoggedCommand]:
+        """Commands of ``kind`` still marked running (left by a stop, for their owner to finish)."""
+        return await self._run(self._select, "state = 'running' AND kind = ?", (kind,))
+
     async def unreported(self) -> list[LoggedCommand]:
         """Finished commands whose result the cloud has not acknowledged yet."""
         return await self._run(self._select, "reported = 0 AND state != 'running'", ())

@@ -11,13 +11,14 @@ import asyncio
 import contextlib
 import logging
 from datetime import UTC, datetime
+from pathlib import Path
 
 import msgspec
 
 from .backoff import Backoff
 from .clock_sync import ClockWatch
 from .cloud_client import CloudClient, CloudError, CloudUnavailable, Unauthorized, make_session
-from .command_log import CommandLog
+from .command_log import INTERRUPTED, CommandLog
 from .commands import CommandRunner
 from .config_sync import ConfigSync
 from .device import DeviceIdentity
@@ -37,6 +38,7 @@ from .update import Releases, Updater
 from .uploader import Uploader
 
 log = logging.getLogger("neopro.agent")
+UPDATE = "update_software"
 
 
 class Agent:
@@ -93,7 +95,7 @@ class Agent:
                 alerts=lambda: self.board.alerts,
             )
             self.handlers.update(base_handlers(s, self.sync_now))
-            self.handlers["update_software"] = Updater(
+            self.updater = self.handlers["update_software"] = Updater(
                 self.client,
                 Releases(s.install_dir),
                 restart_command=s.restart_command,
@@ -108,13 +110,20 @@ class Agent:
             self.push = PushChannel(
                 self.client, self.runner.receive_raw, self._config_hint, backoff=self._backoff()
             )
-            interrupted = await self.command_log.recover()
+            interrupted = await self.command_log.recover(keep_kinds=(UPDATE,))
             if interrupted:
                 log.warning(
                     "%d command(s) were cut short by a stop or a crash; reported as failed", interrupted
                 )
             self.config_wanted.set()
             notify("READY=1")
+            # An interrupted update is finished first (its gate needs the hub link), before any
+            # new command can arrive and be mistaken for it.
+            early = [
+                asyncio.ensure_future(self.hub.run(session)),
+                asyncio.ensure_future(self._keepalive_loop()),
+            ]
+            await self._resume_update()
             tasks = [
                 self._heartbeat_loop(),
                 self._config_loop(),
@@ -122,16 +131,46 @@ class Agent:
                 self.push.run(),
                 self._poll_loop(),
                 self._results_loop(),
-                self._keepalive_loop(),
-                self.hub.run(session),
+                *early,
             ]
             try:
                 await _first_failure(tasks)
+            except (Unauthorized, Revoked) as exc:
+                await self._wait_for_new_identity(getattr(exc, "reason", str(exc)))
             finally:
                 self.outbox.close()
                 self.command_log.close()
 
+    async def _wait_for_new_identity(self, reason: str) -> None:
+        """The credential is refused: say so, stay quiet, and end once the device is enrolled again.
+
+        Exiting at once would make systemd restart the agent every few seconds against a cloud
+        that will refuse it each time; so the agent keeps the watchdog and the status file
+        alive and returns (exit 0, systemd starts it afresh) when ``device.json`` changes.
+        """
+        log.error("%s; waiting for `neopro agent enroll --force` to enroll this device again", reason)
+        self.board.update(cloud="offline", force=True)
+        self.board.alert("credential", f"{reason} (neopro agent enroll --force --cloud URL --code CODE)")
+        before = _stamp(self.data.device_json)
+        while _stamp(self.data.device_json) == before:
+            notify("WATCHDOG=1")
+            self.board.publish(force=True)
+            await asyncio.sleep(min(15.0, self.settings.heartbeat_interval_s))
+        log.info("device.json changed: restarting with the new enrollment")
+
     # -- duties ----------------------------------------------------------------------
+    async def _resume_update(self) -> None:
+        """Finish an update a crash interrupted, and give its command the real outcome."""
+        try:
+            outcome = await self.updater.resume()
+        except Exception as exc:  # never keep the agent from starting
+            log.exception("resuming an interrupted update failed")
+            outcome = (False, {"error": f"resuming the interrupted update failed: {exc}"})
+        ok, result = outcome if outcome is not None else (False, {"error": INTERRUPTED})
+        for command in await self.command_log.running(UPDATE):
+            await self.command_log.finish(command.command_id, ok, result)
+        await self.runner.report_pending()
+
     def _config_hint(self, version: int) -> None:
         if version != self.config.applied_version:
             self.config_wanted.set()
@@ -235,6 +274,14 @@ class Agent:
             self.board.publish(force=True)
             notify("WATCHDOG=1")
             await asyncio.sleep(15.0)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return st.st_mtime_ns, st.st_size
 
 
 async def _first_failure(coros: list) -> None:  # type: ignore[type-arg]

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import re
@@ -27,7 +28,7 @@ from typing import Any
 
 import aiohttp
 
-from neopro.datadir import fsync_dir
+from neopro.datadir import atomic_write, fsync_dir
 
 from .cloud_client import CloudClient, CloudError
 from .commands import CommandFailed
@@ -179,23 +180,58 @@ class Updater:
         await download_release(self.client.session, absolute, sha256, tarball, headers)
         await asyncio.to_thread(self.releases.install, version, tarball)
         tarball.unlink(missing_ok=True)
+        # Written before the switch: a power cut from here on is finished by resume() at start.
+        atomic_write(self.pending_file, json.dumps({"version": version, "previous": previous}).encode())
         self.releases.switch(version)
         log.info("update: current -> %s (was %s); restarting %s", version, previous, ", ".join(self.services))
-        why = await self._restart_and_gate()
-        if why is None:
-            self.releases.prune({version, previous or ""})
-            if self.restart_agent is not None:
-                self.restart_agent()
-            return {"version": version, "previous": previous}
-        log.error("update to %s failed its health gate (%s); rolling back to %s", version, why, previous)
-        if previous is None:
-            raise CommandFailed(
-                f"release {version} failed its health gate ({why}) and there is none to go back to"
-            )
-        self.releases.switch(previous)
-        await restart(self.restart_command, self.services)
-        shutil.rmtree(self.releases.releases / version, ignore_errors=True)
-        raise CommandFailed(f"release {version} rolled back to {previous}: {why}")
+        return await self._gate_or_roll_back(version, previous)
+
+    @property
+    def pending_file(self) -> Path:
+        return self.releases.root / "update-pending.json"
+
+    async def resume(self) -> tuple[bool, dict[str, Any]] | None:
+        """At start: finish an update a crash or power cut interrupted (gate again, or roll back).
+
+        None when no update was under way; else (kept, result) for the command's result.
+        """
+        try:
+            pending = json.loads(self.pending_file.read_text())
+        except (OSError, ValueError):
+            return None
+        version, previous = str(pending.get("version")), pending.get("previous")
+        if self.releases.current_version() != version:
+            # Cut before the switch, or during a roll back: make sure the services run what is current.
+            await restart(self.restart_command, self.services)
+            self.pending_file.unlink(missing_ok=True)
+            return False, {
+                "error": f"release {version}: interrupted before it was switched on; {previous} stays"
+            }
+        log.warning("update to %s was interrupted; checking its health again", version)
+        try:
+            return True, await self._gate_or_roll_back(version, previous)
+        except CommandFailed as exc:
+            return False, {"error": str(exc)}
+
+    async def _gate_or_roll_back(self, version: str, previous: str | None) -> dict[str, Any]:
+        try:
+            why = await self._restart_and_gate()
+            if why is None:
+                self.releases.prune({version, previous or ""})
+                if self.restart_agent is not None:
+                    self.restart_agent()
+                return {"version": version, "previous": previous}
+            log.error("update to %s failed its health gate (%s); rolling back to %s", version, why, previous)
+            if previous is None:
+                raise CommandFailed(
+                    f"release {version} failed its health gate ({why}) and there is none to go back to"
+                )
+            self.releases.switch(previous)
+            await restart(self.restart_command, self.services)
+            shutil.rmtree(self.releases.releases / version, ignore_errors=True)
+            raise CommandFailed(f"release {version} rolled back to {previous}: {why}")
+        finally:
+            self.pending_file.unlink(missing_ok=True)
 
     async def _restart_and_gate(self) -> str | None:
         """None when healthy within the timeout, else what was missing."""

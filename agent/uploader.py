@@ -1,10 +1,12 @@
 """Drain the proof-of-play outbox into the cloud: batches, deleted only after a 2xx.
 
-The cloud's ingest endpoint is built in issue 6; until then :func:`post_events` is the one
-place that knows its shape: ``POST /device/v1/events`` with ``{"events": [...]}``, each
-element the contract's JSON body exactly as the player wrote it (ProofOfPlay or
-PlaybackError). The cloud stores each event id once, so a batch re-sent after a crash or a
-lost answer counts nothing twice.
+``POST /device/v1/events`` with the contract's :class:`EventBatch`: the outbox bodies as
+the player wrote them (proof-of-play in ``events``, playback errors in ``errors``) plus
+this boot's id and monotonic time, so the cloud can date the events of a Pi whose clock
+was never synced. The cloud stores each event id once, so a batch re-sent after a crash or
+a lost answer counts nothing twice. An event the cloud rejects (malformed, another site's)
+is never silently dropped: it moves to ``agent_rejected_events`` in ``state.db`` with the
+cloud's reason, and an alert says so.
 """
 
 from __future__ import annotations
@@ -13,7 +15,10 @@ import asyncio
 import contextlib
 import logging
 
-from neopro.contracts import device_api as api
+import msgspec
+
+from neopro.clock import boot_id, mono_ns
+from neopro.contracts.proof_of_play import EVENTS_PATH, EventBatch, EventBatchResult
 
 from .backoff import Backoff
 from .buffer import check_buffer
@@ -23,13 +28,28 @@ from .status import StatusBoard
 
 log = logging.getLogger("neopro.agent.upload")
 
-EVENTS_PATH = f"{api.API_PREFIX}/events"
 
-
-async def post_events(client: CloudClient, rows: list[OutboxRow], url: str = EVENTS_PATH) -> None:
-    """Send one batch; returns only when the cloud answered 2xx (else raises)."""
-    body = b'{"events":[' + b",".join(r.body for r in rows) + b"]}"
-    await client.request("POST", url, body=body)
+async def post_events(client: CloudClient, rows: list[OutboxRow], url: str = EVENTS_PATH) -> dict[str, str]:
+    """Send one batch; returns the rejected rows' event ids with the cloud's reason (2xx only)."""
+    events = [r for r in rows if r.kind != "playback_error"]
+    errors = [r for r in rows if r.kind == "playback_error"]
+    batch = EventBatch(
+        events=[msgspec.Raw(r.body) for r in events],
+        errors=[msgspec.Raw(r.body) for r in errors],
+        boot_id=boot_id(),
+        sent_mono_ns=mono_ns(),
+    )
+    answer = await client.request("POST", url, body=batch)
+    try:
+        result = msgspec.json.decode(answer.body, type=EventBatchResult)
+    except msgspec.DecodeError:
+        return {}  # a 2xx without the contract's answer: everything was taken
+    rejected: dict[str, str] = {}
+    for r in result.rejections:
+        source = errors if r.kind == "playback_error" else events
+        if 0 <= r.index < len(source):
+            rejected[source[r.index].event_id] = f"{r.field}: {r.reason}"
+    return rejected
 
 
 class Uploader:
@@ -54,23 +74,49 @@ class Uploader:
         self.wake = asyncio.Event()
 
     async def drain_once(self) -> int:
-        """Send batches until the outbox is empty; returns how many events the cloud took."""
+        """Send batches until the outbox is empty; returns how many events the cloud took.
+
+        The delete of an acknowledged batch (a disk write) runs while the next batch is on
+        the network; the next batch is read past the last rowid sent, so nothing is sent twice.
+        """
         total = 0
         size = self.batch
-        while True:
-            rows = await self.outbox.next_batch(size)
-            if not rows:
-                return total
-            try:
-                await post_events(self.client, rows, self.events_url)
-            except CloudRefused as exc:
-                if exc.status == 413 and size > 1:
-                    size = max(1, size // 2)  # too big for the cloud: smaller batches, nothing dropped
-                    continue
-                raise
-            await self.outbox.delete_sent(rows)
-            total += len(rows)
-            self.sent += len(rows)
+        deleting: asyncio.Future[int] | None = None
+        rows = await self.outbox.next_batch(size)
+        try:
+            while rows:
+                try:
+                    rejected = await post_events(self.client, rows, self.events_url)
+                except CloudRefused as exc:
+                    if exc.status == 413 and size > 1:
+                        size = max(1, size // 2)  # too big for the cloud: smaller batches, nothing dropped
+                        rows = rows[:size]
+                        continue
+                    raise
+                if rejected:
+                    await self._quarantine(rows, rejected)
+                following = await self.outbox.next_batch(size, after_rowid=rows[-1].rowid)
+                if deleting is not None:
+                    await deleting
+                deleting = asyncio.ensure_future(self.outbox.delete_sent(rows))
+                total += len(rows) - len(rejected)
+                self.sent += len(rows) - len(rejected)
+                rows = following
+        finally:
+            if deleting is not None:
+                await deleting
+        return total
+
+    async def _quarantine(self, rows: list[OutboxRow], rejected: dict[str, str]) -> None:
+        kept = await self.outbox.keep_rejected([r for r in rows if r.event_id in rejected], rejected)
+        first = next(iter(rejected.items()))
+        log.error("the cloud rejected %d event(s), e.g. %s: %s", len(rejected), *first)
+        if self.board is not None:
+            self.board.alert(
+                "rejected",
+                f"{kept} proof-of-play event(s) refused by the cloud are kept on the Pi "
+                f"(state.db, agent_rejected_events); e.g. {first[0]}: {first[1]}",
+            )
 
     async def check(self) -> int:
         backlog = await self.outbox.backlog()

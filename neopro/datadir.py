@@ -8,6 +8,8 @@
     state.db                   SQLite (WAL): proof-of-play outbox, match state, command log
     device.json                enrollment: site id, cloud URL, device credential (mode 0600)
     player.token               the player's local credential for the hub (mode 0600)
+    incoming/                  the hub's upload-*/transcode-* scratch files (never under media/)
+    setup-code                 the hub's one-time first-run code, while it has no admin (0600)
 """
 
 from __future__ import annotations
@@ -86,6 +88,23 @@ class DataDir:
     @property
     def player_token_file(self) -> Path:
         return self.root / "player.token"
+
+    @property
+    def incoming_dir(self) -> Path:
+        """The hub's uploads and conversions while they are checked (``*.part``).
+
+        Outside ``media/`` so the agent's media GC never sees (or deletes) a half-received
+        file, on the same filesystem so a checked file is renamed into ``media/`` in one step.
+        """
+        return self.root / "incoming"
+
+    @property
+    def setup_code_file(self) -> Path:
+        """The hub's one-time setup code (mode 0600) while it has no credentials yet.
+
+        The player's idle screen shows it, so only someone at the TV can claim the hub.
+        """
+        return self.root / "setup-code"
 
     @property
     def run_dir(self) -> Path:

@@ -92,6 +92,7 @@ def run(args: argparse.Namespace) -> int:
             "  Neopro demo is running.\n"
             f"  Phone remote   {hub_url}/          PIN {DEMO_PIN}\n"
             f"  Local admin    {hub_url}/admin     password {DEMO_CLUB_PASSWORD}\n"
+            f"  Dashboard      {cloud_url}/dashboard/  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}\n"
             f"  Cloud API docs {cloud_url}/schema  {DEMO_ADMIN_EMAIL} / {DEMO_ADMIN_PASSWORD}\n"
             f"  Player         {where}\n"
             f"  Data           {root}\n"

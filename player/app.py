@@ -11,7 +11,8 @@ import logging
 import signal
 import time
 
-from . import sdnotify
+from neopro import sd_notify
+
 from .engine import MpvFailure
 from .hub_client import HubClient
 from .player import Player
@@ -63,7 +64,7 @@ async def run_player(
     except MpvFailure as exc:
         log.error("%s", exc)
         return 1
-    sdnotify.notify("READY=1")
+    sd_notify.notify("READY=1")
     client = HubClient(settings.hub_url, settings.data_dir.player_token(), player)
     health = Health(player)
     if started is not None:
@@ -71,7 +72,7 @@ async def run_player(
 
     async def watchdog() -> None:
         if health.healthy():
-            sdnotify.notify("WATCHDOG=1")
+            sd_notify.notify("WATCHDOG=1")
 
     def position() -> None:
         if player.segment is not None and not player.paused and not player.blackout:
@@ -80,7 +81,7 @@ async def run_player(
     tasks = [
         asyncio.create_task(client.run(), name="hub"),
         asyncio.create_task(every(settings.position_interval_s, position), name="position"),
-        asyncio.create_task(every(sdnotify.watchdog_interval_s() or 1.0, watchdog), name="watchdog"),
+        asyncio.create_task(every(sd_notify.watchdog_interval_s() or 1.0, watchdog), name="watchdog"),
     ]
     stopped = asyncio.create_task(stop.wait())
     assert player.failure is not None
@@ -92,7 +93,7 @@ async def run_player(
         if task is not stopped and task is not player.failure and task.exception() is not None:
             log.error("task %s failed: %s", task.get_name(), task.exception())
             code = 1
-    sdnotify.notify("STOPPING=1")
+    sd_notify.notify("STOPPING=1")
     for task in [*tasks, stopped]:
         task.cancel()
     await asyncio.gather(*tasks, stopped, return_exceptions=True)

@@ -12,14 +12,15 @@ import asyncio
 import contextlib
 import json
 import logging
-import random
 import time
 
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
+from neopro.backoff import Backoff
 from neopro.contracts import ContractError, wire
 
+from .engine import MpvFailure
 from .player import Player
 
 log = logging.getLogger(__name__)
@@ -63,22 +64,21 @@ class HubClient:
         self.send(wire.PlayerState(status=self.player.status()))
 
     async def run(self) -> None:
-        delay = BACKOFF_START_S
+        backoff = Backoff(BACKOFF_START_S, BACKOFF_MAX_S)
         while True:
             try:
                 async with connect(self.url, open_timeout=5, ping_interval=10, ping_timeout=10,
                                    max_size=4 * wire.MAX_FRAME_BYTES) as ws:  # fmt: skip
-                    delay = BACKOFF_START_S
+                    backoff.reset()
                     await self._session(ws)
             except (OSError, TimeoutError, ConnectionClosed, InvalidHandshake) as exc:
                 reason = str(exc) or type(exc).__name__
-                level = logging.INFO if delay == BACKOFF_START_S else logging.DEBUG  # once per outage
+                level = logging.INFO if backoff.attempt == 0 else logging.DEBUG  # once per outage
                 log.log(level, "hub %s unavailable (%s); retrying with backoff", self.url, reason)
             except InvalidURI:
                 log.error("NEOPRO_HUB_URL %r is not a websocket URL; the player runs without a hub", self.url)
                 return
-            await asyncio.sleep(delay * random.uniform(0.8, 1.2))
-            delay = min(delay * 2, BACKOFF_MAX_S)
+            await asyncio.sleep(backoff.next_delay())
 
     async def _session(self, ws: ClientConnection) -> None:
         self._out = asyncio.Queue()
@@ -110,6 +110,15 @@ class HubClient:
             log.warning("bad frame from the hub: %s", exc)
             self.send(wire.error_for(exc, of=_id_of(frame)))
             return
-        reply = await self.player.handle(message, arrival_ns)
+        try:
+            reply = await self.player.handle(message, arrival_ns)
+        except MpvFailure:
+            raise  # libmpv is gone: the process ends and systemd starts a fresh one
+        except Exception as exc:  # one bad command must not end the hub link, and so the TV
+            kind = type(message).__struct_config__.tag
+            log.exception("the player failed to obey %r (id %s) from the hub", kind, message.id)
+            reason = f"the player failed to obey {kind!r}: {type(exc).__name__}: {exc}"[:500]
+            self.send(wire.Error(of=message.id, code="internal", message=reason))
+            return
         if reply is not None:
             self.send(reply)

@@ -27,16 +27,31 @@ from neopro.contracts import PlaybackError, ProofOfPlay
 from neopro.contracts.proof_of_play import encode
 from neopro.state_db import open_outbox
 
+from .rows import ended_at
+
 log = logging.getLogger(__name__)
 
 
 def close_orphans(conn: sqlite3.Connection) -> int:
-    """Close the rows a previous process left open (killed, or the power went)."""
+    """Close the rows a previous process left open (killed, or the power went).
+
+    The end is the last checkpoint: ``started_at`` plus the seconds counted so far (and
+    ``ended_mono_ns`` to match), because a sponsor report needs an end for every play and
+    that is the last instant the clip is known to have been on screen.
+    """
     sql = "SELECT event_id, body FROM outbox WHERE closed = 0 AND kind = 'proof_of_play'"
     rows = conn.execute(sql).fetchall()
     for _event_id, body in rows:
         event = msgspec.json.decode(body, type=ProofOfPlay)
-        event = msgspec.structs.replace(event, completed=False, interrupted_by="shutdown")
+        on_screen_ns = int(event.seconds_on_screen * 1_000_000_000)
+        ended_mono_ns = event.started_mono_ns + on_screen_ns
+        event = msgspec.structs.replace(
+            event,
+            ended_at=ended_at(event, ended_mono_ns),
+            ended_mono_ns=ended_mono_ns,
+            completed=False,
+            interrupted_by="shutdown",
+        )
         proof_chain.close_in_outbox(conn, event)
     return len(rows)
 

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from neopro import clock
+from neopro import clock, setup_code
 from neopro.contracts import Phase, SiteConfig, Video, wire
 from neopro.contracts.proof_of_play import InterruptedBy
 
@@ -42,6 +42,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 END_FILE_ERROR = 4
+#: How often the idle screen looks for the hub's setup code (appears / goes away).
+SETUP_CODE_POLL_S = 3.0
 
 
 class Player(Commands, Faults):
@@ -68,6 +70,8 @@ class Player(Commands, Faults):
         self.paused = False
         self.blackout = False
         self.idle = True
+        #: The hub's first-run setup code drawn on the idle screen (None: the hub is set up).
+        self.setup_code: str | None = None
         self.message = ""
         self.last_error: str | None = None
 
@@ -110,6 +114,7 @@ class Player(Commands, Faults):
             asyncio.create_task(every(1.0, self.check_files_on_air), name="files-on-air"),
             asyncio.create_task(every(2.0, self._config_poll), name="config-poll"),
             asyncio.create_task(every(1.0, self._overlay_tick), name="overlays"),
+            asyncio.create_task(every(SETUP_CODE_POLL_S, self._setup_code_poll), name="setup-code"),
         ]
         for task in self._timers:
             task.add_done_callback(self._timer_done)
@@ -122,6 +127,11 @@ class Player(Commands, Faults):
         if self.overlays is not None and self.overlays.tick():
             self.message = self.overlays.message
             self.on_change()
+
+    def _setup_code_poll(self) -> None:
+        """While idle, follow the hub's setup code: it appears at its first start, goes once claimed."""
+        if self.idle and setup_code.read(self.settings.data_dir) != self.setup_code:
+            self._show_idle(None)
 
     async def _config_poll(self) -> None:
         if self.library.config_changed_on_disk():
@@ -355,8 +365,9 @@ class Player(Commands, Faults):
         from .overlays.idle_screen import render_idle_screen  # pygame: imported when needed
 
         path = self.settings.data_dir.run_dir / "idle.png"
+        self.setup_code = setup_code.read(self.settings.data_dir)
         try:
-            render_idle_screen(self.config, self.settings, path)
+            render_idle_screen(self.config, self.settings, path, setup_code=self.setup_code)
         except Exception:  # a broken idle screen must not stop the player
             log.exception("could not render the idle screen")
             return path if path.exists() else None

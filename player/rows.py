@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 import msgspec
 
@@ -74,14 +75,25 @@ def checkpoint(row: OpenRow, seconds: float) -> ProofOfPlay:
 def close_row(
     row: OpenRow, *, seconds: float, mono_ns: int, completed: bool, interrupted_by: InterruptedBy | None
 ) -> ProofOfPlay:
+    """Close the row; its end is measured on the monotonic clock from its start.
+
+    ``ended_at`` is ``started_at`` plus the monotonic time between the two frames, not a
+    second reading of the wall clock: an NTP step during the clip would otherwise give an
+    end before the start (or an hour-long spot), and the cloud refuses or misbills it.
+    """
     return msgspec.structs.replace(
         row.event,
-        ended_at=clock.utcnow(),
+        ended_at=ended_at(row.event, mono_ns),
         ended_mono_ns=mono_ns,
         seconds_on_screen=max(0.0, round(seconds, 3)),
         completed=completed,
         interrupted_by=None if completed else interrupted_by,
     )
+
+
+def ended_at(event: ProofOfPlay, mono_ns: int) -> datetime:
+    """``started_at`` moved on by the monotonic time since ``started_mono_ns`` (never backwards)."""
+    return event.started_at + timedelta(microseconds=max(0, mono_ns - event.started_mono_ns) // 1000)
 
 
 def playback_error(

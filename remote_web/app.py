@@ -10,6 +10,8 @@ from pathlib import Path
 
 from aiohttp import web
 
+from neopro import setup_code
+
 from . import admin, pages, remote_api, uploads, ws
 from .auth import Auth
 from .db import open_db
@@ -66,9 +68,15 @@ async def _state_db(app: web.Application):
 
     app[TRANSCODER] = Transcoder(data_dir, converted)
     if not await app[AUTH].configured():
+        code = await asyncio.to_thread(setup_code.ensure, data_dir)
         log.warning(
-            "first run: open http://<this device>:%d/setup to set the PIN and password", settings.port
+            "first run: open http://<this device>:%d/setup to set the PIN and password; "
+            "setup code %s (also on the TV's idle screen, and `neopro remote setup-code`)",
+            settings.port,
+            setup_code.display(code),
         )
+    else:
+        await asyncio.to_thread(setup_code.remove, data_dir)  # claimed: no code may linger
     try:
         yield
     finally:

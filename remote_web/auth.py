@@ -2,7 +2,10 @@
 
 - Secrets are argon2id hashes (argon2-cffi), hashed and checked in a thread: a check costs
   tens of milliseconds on a Pi and must never stall the remote.
-- There is no default secret: until both are set, the hub only serves the first-run setup.
+- There is no default secret: until both are set, the hub only serves the first-run setup,
+  and that needs the one-time setup code the TV shows (:mod:`neopro.setup_code`): whoever
+  claims the hub must be standing at the TV, not just on its Wi-Fi. A wrong code counts as
+  a failed admin login.
 - ``lockout_failures`` failures of a role inside ``lockout_window_s`` lock that role, for a
   delay that doubles with every further failure, capped at the window: never permanently.
   Attempts made while locked are refused unchecked and do not extend the lock, so a
@@ -25,6 +28,9 @@ from typing import Literal
 import aiosqlite
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+
+from neopro import setup_code
+from neopro.datadir import DataDir
 
 Role = Literal["operator", "admin"]
 ROLES: tuple[Role, ...] = ("operator", "admin")
@@ -104,6 +110,21 @@ class Auth:
             "DELETE FROM hub_sessions WHERE role = ? AND token_sha != ?", (role, _sha(keep) if keep else "")
         )
 
+    async def check_setup_code(self, data_dir: DataDir, given: str) -> LoginResult:
+        """Is ``given`` the setup code the TV shows? A wrong one is a failed admin login.
+
+        Checked before anything else on the setup form, under the same lockout as the
+        admin password, so the 10^6 codes cannot be tried from the hotspot.
+        """
+        async with self._lock:
+            wait = await self.retry_after("admin")
+            if wait > 0:
+                return LoginResult(ok=False, retry_after_s=wait)
+            if await asyncio.to_thread(setup_code.matches, data_dir, given):
+                return LoginResult(ok=True)
+            await self._record_failure("admin")
+            return LoginResult(ok=False, retry_after_s=await self.retry_after("admin"))
+
     async def setup(self, pin: str, password: str) -> bool:
         """First run: set both secrets at once; False if someone already did."""
         async with self._lock:
@@ -111,6 +132,7 @@ class Auth:
                 return False
             for role, secret in (("operator", pin), ("admin", password)):
                 await self.set_secret(role, secret)  # type: ignore[arg-type]
+            await self._db.execute("DELETE FROM hub_login_failures WHERE role = 'admin'")
             return True
 
     async def verify(self, role: Role, secret: str) -> bool:
@@ -143,15 +165,16 @@ class Auth:
             if wait > 0:
                 return LoginResult(ok=False, retry_after_s=wait)
             if not await self.verify(role, secret):
-                now = self._clock()
-                await self._db.execute("INSERT INTO hub_login_failures(role, at) VALUES (?, ?)", (role, now))
-                await self._db.execute(
-                    "DELETE FROM hub_login_failures WHERE at <= ?", (now - self._window_s,)
-                )
+                await self._record_failure(role)
                 return LoginResult(ok=False, retry_after_s=await self.retry_after(role))
             await self._db.execute("DELETE FROM hub_login_failures WHERE role = ?", (role,))
             token, session = await self._new_session(role)
             return LoginResult(ok=True, token=token, session=session)
+
+    async def _record_failure(self, role: Role) -> None:
+        now = self._clock()
+        await self._db.execute("INSERT INTO hub_login_failures(role, at) VALUES (?, ?)", (role, now))
+        await self._db.execute("DELETE FROM hub_login_failures WHERE at <= ?", (now - self._window_s,))
 
     # -- sessions -----------------------------------------------------------------------
     async def _new_session(self, role: Role) -> tuple[str, Session]:
@@ -184,6 +207,8 @@ class Auth:
 def set_credentials(state_db_path: Path, *, pin: str, password: str) -> None:
     """Set both secrets without a running hub (the demo, an installer); refuses weak ones.
 
+    Whoever can write ``state.db`` is trusted: no setup code is asked, and the code file
+    next to it (the data dir's ``setup-code``) is removed, since the hub is now claimed.
     Blocking: call it before the hub starts or from a thread.
     """
     from neopro import state_db
@@ -206,6 +231,7 @@ def set_credentials(state_db_path: Path, *, pin: str, password: str) -> None:
             conn.execute("DELETE FROM hub_sessions WHERE role = ?", (role,))
     finally:
         conn.close()
+    setup_code.remove(DataDir(state_db_path.parent))
 
 
 def _sha(token: str) -> str:

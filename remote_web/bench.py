@@ -73,7 +73,7 @@ async def _bench(args: argparse.Namespace) -> dict:
         )  # fmt: skip
         try:
             await _wait_up(url)
-            cookie = await _setup_and_login(url)
+            cookie = await _setup_and_login(url, data_dir)
             result: dict = {"phones": args.phones, "changes": args.changes}
             result["fanout_ms"] = await _fanout(url, cookie, args.phones, args.changes)
             result.update(await _tap_to_frame(url, cookie, data_dir, args.taps))
@@ -104,14 +104,17 @@ async def _wait_up(url: str, within_s: float = 20) -> None:
             await asyncio.sleep(0.1)
 
 
-async def _setup_and_login(url: str) -> str:
-    """First-run setup, then an operator login; returns the session cookie header."""
+async def _setup_and_login(url: str, data_dir) -> str:
+    """First-run setup (with the code the TV would show), then an operator login; the cookie header."""
     import aiohttp
+
+    from neopro import setup_code
 
     async with aiohttp.ClientSession(url, cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
         r = await http.get("/setup")
         csrf = re.search(r'name="csrf" value="([^"]+)"', await r.text()).group(1)  # type: ignore[union-attr]
-        await http.post("/setup", data={"csrf": csrf, "pin": PIN, "pin2": PIN,
+        code = setup_code.read(data_dir) or ""
+        await http.post("/setup", data={"csrf": csrf, "code": code, "pin": PIN, "pin2": PIN,
                                         "password": PASSWORD, "password2": PASSWORD})  # fmt: skip
         r = await http.get("/login")
         csrf = re.search(r'name="csrf" value="([^"]+)"', await r.text()).group(1)  # type: ignore[union-attr]

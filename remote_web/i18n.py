@@ -21,6 +21,8 @@ TEXT: dict[str, dict[str, str]] = {
         "locked": "Too many attempts. Try again in {s} s.",
         "setup_title": "First start: choose the access codes",
         "setup_intro": "Nobody can use the remote until both are set. There is no default.",
+        "setup_code": "Setup code (shown on the TV)",
+        "bad_setup_code": "Wrong setup code. Read it on the TV screen.",
         "pin_new": "Operator PIN (4 to 8 digits)",
         "pin_again": "PIN again",
         "password_new": "Club admin password (at least 8 characters)",
@@ -125,6 +127,8 @@ TEXT: dict[str, dict[str, str]] = {
             "Personne ne peut utiliser la télécommande avant qu'ils soient définis. "
             "Il n'y a pas de code par défaut."
         ),
+        "setup_code": "Code d'installation (affiché sur la TV)",
+        "bad_setup_code": "Code d'installation incorrect. Lisez-le sur l'écran de la TV.",
         "pin_new": "Code PIN opérateur (4 à 8 chiffres)",
         "pin_again": "Code PIN à nouveau",
         "password_new": "Mot de passe admin du club (8 caractères minimum)",

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import math
 
 from aiohttp import web
+
+from neopro import setup_code
 
 from .auth import ROLES, check_new_secret
 from .i18n import words
@@ -133,6 +136,8 @@ async def logout(request: web.Request) -> web.StreamResponse:
 async def setup_form(request: web.Request) -> web.StreamResponse:
     if await request.app[AUTH].configured():
         raise web.HTTPSeeOther("/login")
+    # the TV shows the code while the file exists: make sure it does (deleted by hand?)
+    await asyncio.to_thread(setup_code.ensure, request.app[SETTINGS].data_dir)
     return _setup_page(request)
 
 
@@ -152,13 +157,23 @@ async def setup(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     values = {
         k: form.get(k) if isinstance(form.get(k), str) else ""
-        for k in ("pin", "pin2", "password", "password2")
+        for k in ("code", "pin", "pin2", "password", "password2")
     }
     t = words(language(request))
+    data_dir = request.app[SETTINGS].data_dir
+    verdict = await auth.check_setup_code(data_dir, values["code"][:32])  # type: ignore[index]
+    if not verdict.ok:
+        if verdict.retry_after_s > 0:
+            wait = math.ceil(verdict.retry_after_s)
+            response = _setup_page(request, t["locked"].format(s=wait), 429)
+            response.headers["Retry-After"] = str(wait)
+            return response
+        return _setup_page(request, t["bad_setup_code"], 401)
     for role, a, b in (("operator", "pin", "pin2"), ("admin", "password", "password2")):
         if values[a] != values[b]:
             return _setup_page(request, f"{t[role]}: {t['mismatch']}", 422)
         if (why := check_new_secret(role, values[a])) is not None:  # type: ignore[arg-type]
             return _setup_page(request, why, 422)
-    await auth.setup(values["pin"], values["password"])  # type: ignore[arg-type]
+    if await auth.setup(values["pin"], values["password"]):  # type: ignore[arg-type]
+        await asyncio.to_thread(setup_code.remove, data_dir)
     raise web.HTTPSeeOther("/login?role=admin&next=/admin")

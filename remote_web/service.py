@@ -2,8 +2,8 @@
 
 The unit (``systemd/neopro-remote.service``) is ``Type=notify`` with a watchdog: ``READY=1``
 is sent once the port is open, ``WATCHDOG=1`` from the event loop itself, so a hub whose
-loop is stuck stops pinging and is restarted. The notify protocol is one datagram to
-``$NOTIFY_SOCKET``; no dependency is needed for it.
+loop is stuck stops pinging and is restarted. The notify protocol is in
+:mod:`neopro.sd_notify`.
 """
 
 from __future__ import annotations
@@ -11,39 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
 import signal
-import socket
 
 from aiohttp import web
+
+from neopro.sd_notify import notify, watchdog_interval_s
 
 from .app import create_app
 from .settings import Settings
 
 log = logging.getLogger(__name__)
-
-
-def notify(state: str) -> bool:
-    """Send ``state`` (``READY=1``, ``WATCHDOG=1``...) to systemd; False when not under it."""
-    address = os.environ.get("NOTIFY_SOCKET")
-    if not address:
-        return False
-    if address.startswith("@"):  # an abstract socket
-        address = "\0" + address[1:]
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM | socket.SOCK_CLOEXEC) as sock:
-            sock.sendto(state.encode(), address)
-    except OSError:
-        return False
-    return True
-
-
-def watchdog_interval_s() -> float | None:
-    """Half of ``WATCHDOG_USEC``, or None when systemd set no watchdog for this process."""
-    usec, pid = os.environ.get("WATCHDOG_USEC"), os.environ.get("WATCHDOG_PID")
-    if not usec or (pid and pid != str(os.getpid())):
-        return None
-    return int(usec) / 2e6
 
 
 async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:

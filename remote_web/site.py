@@ -1,9 +1,10 @@
 """Reading and changing the site configuration from the hub.
 
 The local admin changes the configuration the way the agent does: it builds a whole new
-document, validates it with the contract, writes it atomically (temp + fsync + rename) and
-tells the player to reload. A version stays a local, unpublished one (the agent's next
-sync from the cloud decides what wins); platform-locked items are never touched here.
+document, validates it with the contract, writes it atomically (temp + fsync + rename) under
+the data dir's config lock (the agent writes the same file) and tells the player to reload.
+A version stays a local, unpublished one (the agent's next sync from the cloud merges the
+club's additions into what it publishes); platform-locked items are never touched here.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import asyncio
 import logging
 import re
 import unicodedata
+from collections.abc import Callable
 
 import msgspec
 
@@ -61,11 +63,24 @@ class SiteEditor:
     def current(self) -> SiteConfig | None:
         return load(self._data_dir)
 
-    async def _write(self, cfg: SiteConfig) -> SiteConfig:
-        data = encode_site_config(cfg)
-        _parse(data)  # never write a document the player would refuse
-        await asyncio.to_thread(atomic_write, self._data_dir.current_config, data)
-        return cfg
+    async def _change(self, edit: Callable[[SiteConfig], SiteConfig]) -> SiteConfig:
+        """Read, ``edit`` and write ``current.json`` as one step under the data dir's config lock.
+
+        The agent writes the same file when the cloud publishes: holding
+        :meth:`DataDir.config_lock` (a blocking ``flock``, so in a thread) around the whole
+        read-modify-write means neither puts back a document the other has just replaced.
+        The asyncio lock keeps this process's own edits in line without parking threads.
+        """
+        async with self._lock:
+            return await asyncio.to_thread(self._change_locked, edit)
+
+    def _change_locked(self, edit: Callable[[SiteConfig], SiteConfig]) -> SiteConfig:
+        with self._data_dir.config_lock():
+            cfg = edit(self._require())
+            data = encode_site_config(cfg)
+            _parse(data)  # never write a document the player would refuse
+            atomic_write(self._data_dir.current_config, data)
+            return cfg
 
     def _require(self) -> SiteConfig:
         cfg = self.current()
@@ -76,8 +91,7 @@ class SiteEditor:
         return cfg
 
     async def add_video(self, video: Video, category_id: str) -> SiteConfig:
-        async with self._lock:
-            cfg = self._require()
+        def edit(cfg: SiteConfig) -> SiteConfig:
             category = cfg.category(category_id)
             if category is None:
                 raise Refused(404, "category", f"No category {category_id!r}.")
@@ -85,23 +99,26 @@ class SiteEditor:
                 raise Refused(403, "category", f"Category {category.label!r} is locked by the platform.")
             existing = next((v for v in cfg.videos if v.sha256 == video.sha256), None)
             if existing is not None:
-                video = existing  # the same file again: just file it in the category too
+                filed = existing  # the same file again: just file it in the category too
                 videos = cfg.videos
             else:
-                video = msgspec.structs.replace(video, id=unique_id(video.title, {v.id for v in cfg.videos}))
-                videos = [*cfg.videos, video]
+                filed = msgspec.structs.replace(video, id=unique_id(video.title, {v.id for v in cfg.videos}))
+                videos = [*cfg.videos, filed]
             categories = [
-                msgspec.structs.replace(c, videos=[*c.videos, video.id])
-                if c.id == category_id and video.id not in c.videos
+                msgspec.structs.replace(c, videos=[*c.videos, filed.id])
+                if c.id == category_id and filed.id not in c.videos
                 else c
                 for c in cfg.categories
             ]
-            return await self._write(msgspec.structs.replace(cfg, videos=videos, categories=categories))
+            return msgspec.structs.replace(cfg, videos=videos, categories=categories)
+
+        return await self._change(edit)
 
     async def delete_video(self, video_id: str) -> tuple[SiteConfig, Video]:
         """Remove a club video everywhere it is named; returns the new config and the removed video."""
-        async with self._lock:
-            cfg = self._require()
+        removed: list[Video] = []
+
+        def edit(cfg: SiteConfig) -> SiteConfig:
             video = cfg.video(video_id)
             if video is None:
                 raise Refused(404, "video", f"No video {video_id!r}.")
@@ -111,11 +128,12 @@ class SiteEditor:
             if video.owner == Owner.PLATFORM or locked_in is not None:
                 where = f" (in {locked_in.label!r})" if locked_in else ""
                 raise Refused(403, "video", f"{video.title!r}{where} is locked by the platform: it stays.")
+            removed.append(video)
 
             def keep(ids: list[str]) -> list[str]:
                 return [i for i in ids if i != video_id]
 
-            new = msgspec.structs.replace(
+            return msgspec.structs.replace(
                 cfg,
                 videos=[v for v in cfg.videos if v.id != video_id],
                 categories=[
@@ -130,26 +148,29 @@ class SiteEditor:
                 ],
                 loops={p: [s for s in slots if s.video != video_id] for p, slots in cfg.loops.items()},
             )
-            return await self._write(new), video
+
+        cfg = await self._change(edit)
+        return cfg, removed[0]
 
     async def add_category(self, label: str, color: str, icon: str) -> SiteConfig:
-        async with self._lock:
-            cfg = self._require()
+        def edit(cfg: SiteConfig) -> SiteConfig:
             category = Category(
                 id=unique_id(label, {c.id for c in cfg.categories}), label=label, color=color, icon=icon
             )
-            return await self._write(msgspec.structs.replace(cfg, categories=[*cfg.categories, category]))
+            return msgspec.structs.replace(cfg, categories=[*cfg.categories, category])
+
+        return await self._change(edit)
 
     async def delete_category(self, category_id: str) -> SiteConfig:
-        async with self._lock:
-            cfg = self._require()
+        def edit(cfg: SiteConfig) -> SiteConfig:
             category = cfg.category(category_id)
             if category is None:
                 raise Refused(404, "category", f"No category {category_id!r}.")
             if category.owner == Owner.PLATFORM:
                 raise Refused(403, "category", f"{category.label!r} is locked by the platform.")
-            categories = [c for c in cfg.categories if c.id != category_id]
-            return await self._write(msgspec.structs.replace(cfg, categories=categories))
+            return msgspec.structs.replace(cfg, categories=[c for c in cfg.categories if c.id != category_id])
+
+        return await self._change(edit)
 
 
 def unique_id(text: str, taken: set[str]) -> str:

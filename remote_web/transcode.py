@@ -84,7 +84,7 @@ class Transcoder:
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
     async def _run(self, job: Job, received: uploads.Received) -> None:
-        out = self._data_dir.media_dir / f"transcode-{secrets.token_hex(8)}.part"
+        out = self._data_dir.incoming_dir / f"transcode-{secrets.token_hex(8)}.part"
         try:
             async with self._one_at_a_time:
                 job.state = "running"

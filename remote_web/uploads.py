@@ -1,8 +1,9 @@
 """Receiving a video from the local admin: streamed, hashed, checked, content-addressed.
 
 The user's file name is never used to build a path: the body is streamed to a random
-``*.part`` name inside ``media/``, hashed on the way, checked with ffprobe
-(:func:`neopro.media.probe.probe`) and renamed to ``<sha256>.<ext>``. The file name only
+``*.part`` name inside ``incoming/`` (outside ``media/``: the agent's media GC never sees
+it), hashed on the way, checked with ffprobe (:func:`neopro.media.probe.probe`) and renamed
+to ``media/<sha256>.<ext>``. The file name only
 suggests a title. The size cap is enforced from ``Content-Length`` before any of the body
 is read, and again while streaming (a chunked upload has no length).
 """
@@ -86,12 +87,13 @@ class _Sink:
 
 
 async def receive(request: web.Request, data_dir: DataDir, max_bytes: int) -> Received:
-    """Stream the body into ``media/*.part``, hashed and probed.
+    """Stream the body into ``incoming/upload-*.part``, hashed and probed.
 
     Raises :class:`TooLarge` past ``max_bytes`` and :class:`MediaRejected` for a non-video.
     """
-    media = data_dir.ensure().media_dir
-    part = media / f"upload-{secrets.token_hex(8)}.part"
+    incoming = data_dir.ensure().incoming_dir
+    await asyncio.to_thread(incoming.mkdir, exist_ok=True)
+    part = incoming / f"upload-{secrets.token_hex(8)}.part"
     sink = await asyncio.to_thread(_Sink, part)
     try:
         buffer = bytearray()
@@ -123,12 +125,16 @@ async def commit(data_dir: DataDir, received: Received) -> Stored:
 
 
 def remove_leftovers(data_dir: DataDir) -> int:
-    """Delete the ``*.part`` files of uploads and conversions a previous run left (blocking)."""
+    """Delete the ``*.part`` files of uploads and conversions a previous run left (blocking).
+
+    ``media/`` is swept too: hubs before ``incoming/`` existed left their scratch there.
+    """
     count = 0
-    for pattern in ("upload-*.part", "transcode-*.part"):
-        for path in data_dir.media_dir.glob(pattern):
-            path.unlink(missing_ok=True)
-            count += 1
+    for folder in (data_dir.incoming_dir, data_dir.media_dir):
+        for pattern in ("upload-*.part", "transcode-*.part"):
+            for path in folder.glob(pattern):
+                path.unlink(missing_ok=True)
+                count += 1
     return count
 
 

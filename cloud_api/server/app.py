@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Litestar, Router
+from litestar import Litestar, Router, get
 from litestar.config.compression import CompressionConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -10,6 +10,8 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.response import Redirect
+from litestar.static_files import create_static_files_router
 
 from cloud_api.db.engine import libpq_url, make_engine, make_sessionmaker
 from cloud_api.db.fastreads import EngineReads, FastReads, PostgresReads
@@ -38,6 +40,7 @@ from cloud_api.lib.bus import Bus, LocalBus, PostgresBus
 from cloud_api.lib.security import TokenKeys
 from cloud_api.lib.settings import Settings
 from cloud_api.lib.storage import make_storage
+from dashboard_spa import STATIC as DASHBOARD_FILES
 from neopro.contracts.device_api import API_PREFIX
 
 from .db import provide_db_session
@@ -56,6 +59,11 @@ ADMIN_CONTROLLERS = [
 
 class _MetricsController(PrometheusController):
     include_in_schema = False
+
+
+@get("/", include_in_schema=False)
+async def _to_dashboard() -> Redirect:
+    return Redirect("/dashboard/")
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -104,11 +112,15 @@ def create_app(settings: Settings | None = None) -> Litestar:
         dependencies={"device": Provide(provide_device, sync_to_thread=False)},
         security=[{"DeviceCredential": []}],
     )
+    #: The admin dashboard (dashboard_spa): static files, no build step; "/" redirects to it.
+    dashboard = create_static_files_router(
+        "/dashboard", [DASHBOARD_FILES], html_mode=True, include_in_schema=False
+    )
     prometheus = PrometheusConfig(
         app_name="neopro_cloud", prefix="neopro", group_path=True, exclude=["/metrics"]
     )
     return Litestar(
-        route_handlers=[admin, device, HealthController, _MetricsController],
+        route_handlers=[admin, device, HealthController, _MetricsController, _to_dashboard, dashboard],
         state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

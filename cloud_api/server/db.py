@@ -13,10 +13,13 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
+from litestar.di import NamedDependency
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import AuditEntry
 
+#: The request's session, as handlers declare it (an explicit, named dependency).
+DbSession = NamedDependency[AsyncSession]
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 ACTOR_KEY = "neopro.actor"
 NOTES_KEY = "neopro.audit"

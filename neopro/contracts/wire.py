@@ -237,6 +237,8 @@ class Error(Message, tag="error", kw_only=True):
         "not_found",
         "player_offline",
         "unsupported_version",
+        #: The receiver failed while obeying a valid message (a bug): see its log.
+        "internal",
     ]
     field: str | None = None
     message: str

@@ -1,7 +1,9 @@
 """The idle/pairing screen: what the TV shows when nothing is playable (never black).
 
 The club's name, the hotspot to join, and two QR codes: one joins the Wi-Fi (the standard
-``WIFI:`` payload phones understand), one opens the remote page.
+``WIFI:`` payload phones understand), one opens the remote page. Until the hub is set up,
+its one-time setup code (:mod:`neopro.setup_code`) is drawn big under them: only someone
+who can see the TV can claim the hub.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import segno
 
+from neopro import setup_code as setup_codes
 from neopro.contracts import SiteConfig
 
 from .render import color, font, pygame, save_png, surface
@@ -42,7 +45,9 @@ def qr_surface(payload: str, size: int) -> pygame.Surface:
     return surf
 
 
-def render_idle_screen(config: SiteConfig | None, settings: object, path: Path) -> Path:
+def render_idle_screen(
+    config: SiteConfig | None, settings: object, path: Path, *, setup_code: str | None = None
+) -> Path:
     """Draw the idle screen as a PNG at ``path`` (1920x1080; mpv scales it to the screen)."""
     club = config.site.club_name if config else "Neopro"
     ssid = (config.site.hotspot_ssid if config else None) or getattr(settings, "hotspot_ssid", None)
@@ -61,11 +66,22 @@ def render_idle_screen(config: SiteConfig | None, settings: object, path: Path) 
         codes.append((wifi_payload(ssid, password), f"1. Wi-Fi : {ssid}"))
     codes.append((remote_url, f"{len(codes) + 1}. {remote_url}"))
     slot = WIDTH // len(codes)
+    qr_size = 400 if setup_code else 480  # smaller QR codes make room for the setup code
     for i, (payload, caption) in enumerate(codes):
-        qr = qr_surface(payload, 480)
+        qr = qr_surface(payload, qr_size)
         center_x = slot * i + slot // 2
-        surf.blit(qr, qr.get_rect(midtop=(center_x, 340)))
+        surf.blit(qr, qr.get_rect(midtop=(center_x, 320)))
         label = font(40).render(caption, True, color("#FFFFFF"))
-        surf.blit(label, label.get_rect(midtop=(center_x, 340 + qr.get_height() + 30)))
+        surf.blit(label, label.get_rect(midtop=(center_x, 320 + qr.get_height() + 24)))
+    if setup_code:
+        _draw_setup_code(surf, setup_code)
     save_png(surf, path)
     return path
+
+
+def _draw_setup_code(surf: pygame.Surface, code: str) -> None:
+    """The code on a light band across the bottom, 100 px digits: readable from 3 m on any TV."""
+    band = pygame.Rect(0, HEIGHT - 210, WIDTH, 170)
+    surf.fill(color("#FFD54F"), band)
+    text = font(100).render(f"Setup code: {setup_codes.display(code)}", True, color("#0D1B2A"))
+    surf.blit(text, text.get_rect(center=band.center))

@@ -57,6 +57,7 @@ class FaultProxy:
         self.offline = False
         self.port = 0
         self.bytes_by_path: Counter[str] = Counter()
+        self.requests_by_path: Counter[str] = Counter()
         self.faults_done: Counter[str] = Counter()
         #: One line per media answer: (bytes forwarded, fault met or None), to explain a ratio.
         self.media_answers: list[tuple[int, str | None]] = []
@@ -122,6 +123,7 @@ class FaultProxy:
                 path = data.split(b" ", 2)[1].decode(errors="replace")
                 fault, at = self.plan.draw()
                 self._close_record(state)
+                self.requests_by_path[_bucket(path)] += 1
                 state.update(path=_bucket(path), fault=fault, at=at, sent=0, met=None, recorded=False)
                 if fault == "5xx":
                     self.faults_done[fault] += 1

@@ -39,6 +39,9 @@ class MediaOrigin:
         self.app.router.add_get("/device/v1/manifest", self.manifest)
         self.app.router.add_post("/device/v1/heartbeat", self.heartbeat)
         self.heartbeats: list[bytes] = []
+        self.app.router.add_post("/device/v1/commands/{id}/{what}", self.command_call)
+        #: (command id, "ack" | "result", body) in arrival order.
+        self.command_calls: list[tuple[str, str, bytes]] = []
         #: The manifest to answer with (raw bytes, so tests can send malformed ones).
         self.manifest_body: bytes | None = None
         self.manifest_requests: list[str | None] = []
@@ -48,6 +51,12 @@ class MediaOrigin:
         blob.etag = blob.etag or f'"{blob.sha256}"'
         self.blobs[key or blob.sha256] = blob
         return blob
+
+    async def command_call(self, request: web.Request) -> web.Response:
+        self.command_calls.append(
+            (request.match_info["id"], request.match_info["what"], await request.read())
+        )
+        return web.json_response({})
 
     async def heartbeat(self, request: web.Request) -> web.Response:
         self.heartbeats.append(await request.read())

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import aiohttp
 import pytest
@@ -30,16 +29,24 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
         yield session
 
 
-@pytest.fixture(scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cloud(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    """A real ``neopro cloud`` process, one per test module and database."""
-    workdir: Path = tmp_path_factory.mktemp(f"cloud-{request.param}")
-    if request.param == "postgres":
-        with postgres_database() as url, run_cloud(workdir, url) as proc:
-            yield proc
-    else:
-        with run_cloud(workdir) as proc:
-            yield proc
+@pytest.fixture(scope="session")
+def sqlite_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    """A real ``neopro cloud`` process on SQLite, shared by the session (each test makes its own site)."""
+    with run_cloud(tmp_path_factory.mktemp("cloud-sqlite")) as proc:
+        yield proc
+
+
+@pytest.fixture(scope="session")
+def postgres_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
+    """The same on a fresh PostgreSQL database of the shared server."""
+    with postgres_database() as url, run_cloud(tmp_path_factory.mktemp("cloud-postgres"), url) as proc:
+        yield proc
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cloud(request: pytest.FixtureRequest) -> CloudProcess:
+    """The cloud on each database in turn."""
+    return request.getfixturevalue(f"{request.param}_cloud")
 
 
 @pytest.fixture

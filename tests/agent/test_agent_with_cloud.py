@@ -6,15 +6,15 @@ import asyncio
 import hashlib
 import json
 import stat
-from collections.abc import AsyncIterator, Awaitable, Callable
+import subprocess
+import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
-from agentkit_agent import AgentProcess, enroll
+from agentkit_agent import AgentProcess, agent_env, enroll
 from agentkit_cloud import Admin, CloudProcess
-from agentkit_event_sink import EventSink
 from agentkit_outbox import write_events
-from aiohttp import web
 
 from neopro.clock import clock_synced
 from neopro.contracts import parse_site_config
@@ -35,18 +35,6 @@ async def eventually(
         if asyncio.get_running_loop().time() > deadline:
             raise AssertionError(f"not true after {within_s} s: {check}")
         await asyncio.sleep(0.2)
-
-
-@pytest.fixture
-async def sink(tmp_path: Path) -> AsyncIterator[tuple[EventSink, str]]:
-    events = EventSink(tmp_path / "events.db")
-    runner = web.AppRunner(events.app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    yield events, f"http://127.0.0.1:{port}/device/v1/events"
-    await runner.cleanup()
 
 
 @pytest.fixture
@@ -79,15 +67,13 @@ async def test_published_configuration_is_fetched_applied_and_reported_with_hear
     site: tuple[str, str, str],
     data_dir: DataDir,
     clips: list[bytes],
-    sink: tuple[EventSink, str],
     tmp_path: Path,
 ) -> None:
     club_id, site_id, code = site
     assert (await asyncio.to_thread(enroll, data_dir, cloud.url, code)).returncode == 0
     media = [await admin.upload(clip, f"spot{i}.mp4", club_id) for i, clip in enumerate(clips[:2])]
     version = await admin.publish(site_id, media)
-    events, events_url = sink
-    agent = AgentProcess(data_dir, tmp_path / "agent.log", events_url=events_url).start()
+    agent = AgentProcess(data_dir, tmp_path / "agent.log").start()
     try:
 
         def applied() -> bool:
@@ -119,8 +105,9 @@ async def test_published_configuration_is_fetched_applied_and_reported_with_hear
 
         # Proof-of-play written by the player reaches the cloud once each, and leaves the Pi.
         ids = write_events(data_dir.state_db, 120)
-        await eventually(lambda: len(events.stored_ids()) == 120)
-        assert sorted(events.stored_ids()) == sorted(ids)
+        await eventually(lambda: len(cloud.stored_event_ids()) >= len(ids))
+        stored = cloud.stored_event_ids()
+        assert set(ids) <= set(stored) and len(stored) == len(set(stored))
     finally:
         agent.stop()
     assert "Traceback" not in agent.log(), agent.log()
@@ -156,3 +143,34 @@ async def test_commands_run_once_with_results_and_unsupported_ones_fail_with_a_r
     finally:
         agent.stop()
     assert "Traceback" not in agent.log(), agent.log()
+
+
+async def test_a_revoked_device_waits_for_a_new_enrollment_instead_of_crash_looping(
+    cloud: CloudProcess, admin: Admin, site: tuple[str, str, str], data_dir: DataDir, tmp_path: Path
+) -> None:
+    _club, site_id, code = site
+    assert (await asyncio.to_thread(enroll, data_dir, cloud.url, code)).returncode == 0
+    device_id = json.loads(data_dir.device_json.read_text())["device_id"]
+    agent = AgentProcess(data_dir, tmp_path / "agent.log").start()
+    try:
+        await eventually(lambda: (s := read_status(data_dir.root)) is not None and s.cloud == "connected")
+        await admin.call("POST", f"/api/v1/sites/{site_id}/devices/{device_id}/revoke")
+
+        def told() -> bool:
+            status = read_status(data_dir.root)
+            return status is not None and any("agent enroll --force" in a for a in status.alerts)
+
+        await eventually(told)
+        await asyncio.sleep(1.0)
+        assert agent.proc is not None and agent.proc.poll() is None, "it waits, it does not crash-loop"
+
+        fresh = (await admin.call("POST", f"/api/v1/sites/{site_id}/enrollment-codes")).json()["code"]
+        again = await asyncio.to_thread(
+            subprocess.run,
+            [sys.executable, "-m", "neopro", "agent", "enroll", "--force", "--cloud", cloud.url, "--code", fresh],
+            env=agent_env(data_dir), capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert again.returncode == 0, again.stderr
+        assert await asyncio.to_thread(agent.proc.wait, 20) == 0, "ends cleanly so systemd starts it afresh"
+    finally:
+        agent.stop()

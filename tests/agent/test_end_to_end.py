@@ -1,8 +1,8 @@
 """End to end: publish in the cloud -> the agent syncs -> the real player loops it -> proof-of-play goes up.
 
-Real processes on loopback: ``neopro cloud`` (SQLite), ``neopro remote`` (the hub),
+Real processes on loopback: ``neopro cloud`` (SQLite, then PostgreSQL), ``neopro remote`` (the hub),
 ``neopro agent run`` and ``neopro player --vo null``, sharing one data directory as on a Pi.
-Proof-of-play goes to the ingest stand-in until the cloud has its events endpoint (issue 6).
+Proof-of-play goes to the cloud's ingest, chained by the player, each event stored once.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ import asyncio
 import sys
 from pathlib import Path
 
-import msgspec
 import pytest
 from agentkit_agent import AgentProcess, agent_env, enroll
 from agentkit_cloud import Admin, CloudProcess
-from agentkit_event_sink import EventSink
-from test_agent_with_cloud import eventually, sink  # noqa: F401 - the events stand-in fixture
-from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
+from test_agent_with_cloud import eventually
 
-from neopro.contracts import ProofOfPlay, parse_site_config
+from neopro.contracts import parse_site_config
 from neopro.datadir import DataDir
 from neopro.supervisor import Child, Supervisor, free_port, wait_for_port
 
@@ -37,22 +34,18 @@ def _start_edge(env: dict[str, str], hub_port: int, log_path: Path) -> Superviso
 
 
 async def test_published_videos_reach_the_tv_and_their_plays_reach_the_cloud(
-    sqlite_cloud: CloudProcess,  # noqa: F811
-    sink: tuple[EventSink, str],  # noqa: F811
+    cloud: CloudProcess,
     clips: list[bytes],
     data_dir: DataDir,
     tmp_path: Path,
 ) -> None:
-    admin = await Admin(sqlite_cloud.url).login()
+    admin = await Admin(cloud.url).login()
     club_id, site_id, code = await admin.new_site()
-    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
-    events, events_url = sink
+    assert (await asyncio.to_thread(enroll, data_dir, cloud.url, code)).returncode == 0
     hub_port = free_port()
     env = agent_env(data_dir)
     edge = _start_edge(env, hub_port, tmp_path / "edge.log")
-    agent = AgentProcess(
-        data_dir, tmp_path / "agent.log", events_url=events_url, hub_url=f"http://127.0.0.1:{hub_port}"
-    ).start()
+    agent = AgentProcess(data_dir, tmp_path / "agent.log", hub_url=f"http://127.0.0.1:{hub_port}").start()
     try:
         wait_for_port(hub_port, timeout=30)
         media = [await admin.upload(clip, f"spot{i}.mp4", club_id) for i, clip in enumerate(clips[:2])]
@@ -68,9 +61,8 @@ async def test_published_videos_reach_the_tv_and_their_plays_reach_the_cloud(
         new_ids = {m["id"] for m in media}
 
         def played_and_uploaded() -> bool:
-            rows = events.db.execute("SELECT body FROM events").fetchall()
-            plays = [msgspec.json.decode(r[0], type=ProofOfPlay) for r in rows if '"reason"' not in r[0]]
-            return {p.media_id for p in plays if p.completed} >= new_ids
+            rows = cloud.query("SELECT media_id FROM play_events WHERE site_id = ?", (site_id,))
+            return {r[0] for r in rows} >= new_ids
 
         await eventually(played_and_uploaded, within_s=60)
     finally:

@@ -5,7 +5,8 @@ stalls, bodies cut mid-way, 503 bursts) and the agent killed with SIGKILL at a r
 moment of every round — while it downloads media, uploads events, runs its duties. After
 the rounds the link is healed and the agent runs to the end. Then:
 
-- every event the "player" wrote is stored exactly once (none lost, no duplicate kept);
+- every event the "player" wrote is stored by the cloud's ingest exactly once (none lost,
+  none twice);
 - every media file under its content address hashes to that address, in every round
   (the player never sees a partial file);
 - resumed downloads cost on average no more than 1.1 x the files' sizes.
@@ -19,17 +20,14 @@ import asyncio
 import hashlib
 import os
 import random
-from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import msgspec
 import pytest
 from agentkit_agent import AgentProcess, enroll
-from agentkit_cloud import Admin, CloudProcess, run_cloud
-from agentkit_event_sink import EventSink
+from agentkit_cloud import Admin, CloudProcess
 from agentkit_fault_proxy import FaultPlan, FaultProxy
 from agentkit_outbox import write_events
-from aiohttp import web
 from test_agent_with_cloud import eventually
 
 from neopro.contracts import parse_site_config
@@ -44,12 +42,6 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
-def sqlite_cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CloudProcess]:
-    with run_cloud(tmp_path_factory.mktemp("fault-cloud")) as proc:
-        yield proc
-
-
-@pytest.fixture(scope="module")
 def fault_clips() -> list[bytes]:
     """Distinct real clips of a few hundred KB, so a download spans several agent lifetimes."""
     from neopro.media.samples import ClipRecipe, make_clip
@@ -60,17 +52,6 @@ def fault_clips() -> list[bytes]:
         ).read_bytes()
         for i in range(CLIPS)
     ]
-
-
-@pytest.fixture
-async def sink_app(tmp_path: Path) -> AsyncIterator[tuple[EventSink, int]]:
-    events = EventSink(tmp_path / "events.db")
-    runner = web.AppRunner(events.app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield events, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    await runner.cleanup()
 
 
 def _media_is_whole(media_dir: Path) -> list[str]:
@@ -95,7 +76,6 @@ def _backlog(data: DataDir) -> int:
 async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
     sqlite_cloud: CloudProcess,
     fault_clips: list[bytes],
-    sink_app: tuple[EventSink, int],
     data_dir: DataDir,
     tmp_path: Path,
 ) -> None:
@@ -104,15 +84,12 @@ async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
     club_id, site_id, code = await admin.new_site()
     assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
     cloud_proxy = await FaultProxy(
-        sqlite_cloud.port, FaultPlan(rate=0.25, stall_s=1.5, seed=1), rate_bps=2_000_000
+        sqlite_cloud.port, FaultPlan(rate=0.25, stall_s=1.5, seed=1), rate_bps=4_000_000
     ).start()
-    events, sink_port = sink_app
-    sink_proxy = await FaultProxy(sink_port, FaultPlan(rate=0.25, stall_s=1.5, seed=2)).start()
     identity = msgspec.json.decode(data_dir.device_json.read_bytes())
     identity["cloud_url"] = cloud_proxy.url
     data_dir.device_json.write_bytes(msgspec.json.encode(identity))
     settings = {
-        "events_url": f"{sink_proxy.url}/device/v1/events",
         "hub_url": f"http://127.0.0.1:{free_port()}",
         "heartbeat_interval_s": "0.5",
         "manifest_interval_s": "0.5",
@@ -142,7 +119,7 @@ async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
             partial_seen += await asyncio.to_thread(_media_is_whole, data_dir.media_dir)
 
         # The link heals; the agent runs to the end.
-        cloud_proxy.plan.rate = sink_proxy.plan.rate = 0.0
+        cloud_proxy.plan.rate = 0.0
         final_version = len(uploaded)
         agent = AgentProcess(data_dir, tmp_path / "agent.log", **settings).start()
         try:
@@ -159,12 +136,12 @@ async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
             agent.stop()
     finally:
         await cloud_proxy.stop()
-        await sink_proxy.stop()
         await admin.close()
 
-    stored = events.stored_ids()
+    stored = await asyncio.to_thread(sqlite_cloud.stored_event_ids, site_id)
     assert len(stored) == len(set(stored)) == len(written), (len(stored), len(written))
     assert set(stored) == set(written), "every event the player wrote is in the cloud, once"
+    uploads = cloud_proxy.requests_by_path["/device/v1/events"]
     assert partial_seen == [], f"a file under its content address did not match its hash: {partial_seen}"
     assert await asyncio.to_thread(_media_is_whole, data_dir.media_dir) == []
     cfg = parse_site_config(data_dir.current_config.read_bytes())
@@ -173,8 +150,7 @@ async def test_every_event_once_and_every_file_whole_through_faults_and_kill_9(
     transferred = cloud_proxy.bytes_by_path["/device/v1/media"]
     ratio = transferred / total
     print(
-        f"\nfault suite: {ROUNDS} rounds, {len(written)} events ({events.received} received, "
-        f"{events.received - len(stored)} duplicates absorbed), faults {dict(cloud_proxy.faults_done)} + "
-        f"{dict(sink_proxy.faults_done)}, media {transferred} bytes for {total} ({ratio:.3f}x)"
+        f"\nfault suite: {ROUNDS} rounds, {len(written)} events stored once ({uploads} batch uploads tried), "
+        f"faults {dict(cloud_proxy.faults_done)}, media {transferred} bytes for {total} ({ratio:.3f}x)"
     )
     assert ratio <= 1.1, f"resumed downloads cost {ratio:.3f}x the files' sizes: {cloud_proxy.media_answers}"

@@ -178,3 +178,16 @@ def test_gc_removes_only_what_the_applied_configuration_no_longer_names(data_dir
         removed = collect_garbage(media, {keep})
     assert removed == sorted([dropped, f"{'d' * 64}.mp4.part", f"{'d' * 64}.mp4.part.etag"])
     assert sorted(os.listdir(media)) == sorted([keep, on_air]) and outside.exists()
+
+
+async def test_a_whole_part_left_by_a_kill_before_the_rename_is_verified_without_fetching_again(
+    data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
+) -> None:
+    origin, url = media_origin
+    blob = origin.add(os.urandom(300_000))
+    want = Wanted(blob.sha256, "mp4", len(blob.data))
+    (data_dir.media_dir / f"{want.filename}.part").write_bytes(blob.data)  # every byte, never renamed
+    (data_dir.media_dir / f"{want.filename}.part.etag").write_text(blob.etag)
+    got = await fetch_media(http, f"{url}/media/{blob.sha256}", want, data_dir)
+    assert origin.requests == [] and got.path.read_bytes() == blob.data
+    assert sorted(os.listdir(data_dir.media_dir)) == [want.filename]

@@ -1,21 +1,18 @@
-"""An offline week, time-compressed: 35,000 events buffered while the cloud is away, then drained once each."""
+"""An offline week, time-compressed: 35,000 events buffered while the cloud (PostgreSQL) is away, then drained."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import msgspec
 import pytest
 from agentkit_agent import AgentProcess, enroll
 from agentkit_cloud import CloudProcess
-from agentkit_event_sink import EventSink
 from agentkit_fault_proxy import FaultProxy
 from agentkit_outbox import write_events
-from aiohttp import web
 from test_agent_with_cloud import eventually
-from test_fault_suite import _backlog, sqlite_cloud  # noqa: F401 - the module's cloud fixture
+from test_fault_suite import _backlog
 
 from neopro.contracts.agent_status import read_status
 from neopro.datadir import DataDir
@@ -26,40 +23,25 @@ pytestmark = pytest.mark.slow
 DAYS, PER_DAY = 7, 5_000
 
 
-@pytest.fixture
-async def sink(tmp_path: Path) -> AsyncIterator[tuple[EventSink, int]]:
-    events = EventSink(tmp_path / "events.db")
-    runner = web.AppRunner(events.app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    yield events, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    await runner.cleanup()
-
-
 async def test_a_week_offline_is_buffered_then_each_event_counted_once(
-    sqlite_cloud: CloudProcess,  # noqa: F811
-    sink: tuple[EventSink, int],
+    postgres_cloud: CloudProcess,
     data_dir: DataDir,
     tmp_path: Path,
 ) -> None:
     from agentkit_cloud import Admin
 
-    admin = await Admin(sqlite_cloud.url).login()
-    _club, _site, code = await admin.new_site()
+    admin = await Admin(postgres_cloud.url).login()
+    _club, site_id, code = await admin.new_site()
     await admin.close()
-    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
-    events, sink_port = sink
-    cloud_link = await FaultProxy(sqlite_cloud.port).start()
-    sink_link = await FaultProxy(sink_port).start()
-    cloud_link.offline = sink_link.offline = True  # the club's 4G dongle is unplugged
+    assert (await asyncio.to_thread(enroll, data_dir, postgres_cloud.url, code)).returncode == 0
+    cloud_link = await FaultProxy(postgres_cloud.port).start()
+    cloud_link.offline = True  # the club's 4G dongle is unplugged
     identity = msgspec.json.decode(data_dir.device_json.read_bytes())
     identity["cloud_url"] = cloud_link.url
     data_dir.device_json.write_bytes(msgspec.json.encode(identity))
     agent = AgentProcess(
         data_dir,
         tmp_path / "agent.log",
-        events_url=f"{sink_link.url}/device/v1/events",
         hub_url=f"http://127.0.0.1:{free_port()}",
         backoff_cap_s="0.5",
     ).start()
@@ -79,13 +61,12 @@ async def test_a_week_offline_is_buffered_then_each_event_counted_once(
         await eventually(seen_offline)
         assert read_status(data_dir.root).alerts == []  # type: ignore[union-attr] # a week is far below the bound
 
-        cloud_link.offline = sink_link.offline = False  # back online
+        cloud_link.offline = False  # back online
         await eventually(lambda: _backlog(data_dir) == 0, within_s=120)
     finally:
         agent.stop()
         await cloud_link.stop()
-        await sink_link.stop()
-    stored = events.stored_ids()
+    stored = await asyncio.to_thread(postgres_cloud.stored_event_ids, site_id)
     assert len(stored) == len(set(stored)) == DAYS * PER_DAY
     assert set(stored) == set(written)
     assert "Traceback" not in agent.log(), agent.log()

@@ -15,7 +15,6 @@ from agentkit_cloud import Admin, CloudProcess
 from agentkit_media_server import MediaOrigin
 from agentkit_releases import build_release, restart, stop_all
 from test_agent_with_cloud import eventually
-from test_fault_suite import sqlite_cloud  # noqa: F401 - the module's cloud fixture
 
 from agent.cloud_client import CloudClient
 from agent.commands import CommandFailed
@@ -124,7 +123,7 @@ async def test_a_release_with_the_wrong_hash_is_never_installed(
 
 async def test_update_commands_from_the_cloud_roll_back_a_crashing_release_and_keep_a_good_one(
     installed: tuple[Path, int],
-    sqlite_cloud: CloudProcess,  # noqa: F811
+    sqlite_cloud: CloudProcess,
     media_origin: Origin,
     data_dir: DataDir,
     tmp_path: Path,
@@ -180,3 +179,48 @@ async def test_update_commands_from_the_cloud_roll_back_a_crashing_release_and_k
         agent.stop()
         await admin.close()
     assert "Traceback" not in agent.log(), agent.log()
+
+
+async def test_an_update_cut_by_a_crash_during_its_gate_is_finished_at_the_next_start(
+    installed: tuple[Path, int],
+    sqlite_cloud: CloudProcess,
+    media_origin: Origin,
+    data_dir: DataDir,
+    tmp_path: Path,
+) -> None:
+    install_dir, port = installed
+    origin, origin_url = media_origin
+    admin = await Admin(sqlite_cloud.url).login()
+    _club, site_id, code = await admin.new_site()
+    assert (await asyncio.to_thread(enroll, data_dir, sqlite_cloud.url, code)).returncode == 0
+    bad, bad_sha = build_release(tmp_path / "dist", "2.0-bad", crashes=True)
+    origin.add(bad.read_bytes(), key="2.0-bad")
+    settings = {
+        "install_dir": str(install_dir),
+        "restart_command": f"{sys.executable} {KIT} restart {install_dir} {{service}}",
+        "update_services": "player",
+        "hub_url": f"http://127.0.0.1:{port}",
+    }
+    agent = AgentProcess(data_dir, tmp_path / "agent.log", health_timeout_s="60", **settings).start()
+    try:
+        command = await admin.command(
+            site_id,
+            "update_software",
+            {"version": "2.0-bad", "url": f"{origin_url}/media/2.0-bad", "sha256": bad_sha},
+        )
+        await eventually(lambda: (install_dir / "update-pending.json").exists(), within_s=30)
+        await eventually(lambda: os.readlink(install_dir / "current").endswith("2.0-bad"), within_s=30)
+        agent.kill9()  # the power goes in the middle of the health gate
+        agent = AgentProcess(data_dir, tmp_path / "agent.log", health_timeout_s="3", **settings).start()
+
+        async def done() -> bool:
+            return (await admin.get_command(site_id, command["id"]))["status"] in ("succeeded", "failed")
+
+        await eventually(done, within_s=60)
+        result = await admin.get_command(site_id, command["id"])
+        assert result["status"] == "failed" and "rolled back to 1.0" in result["error"], result
+        assert os.readlink(install_dir / "current").endswith("releases/1.0")
+        assert not (install_dir / "update-pending.json").exists()
+    finally:
+        agent.stop()
+        await admin.close()

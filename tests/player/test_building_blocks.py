@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ from neopro.contracts import Phase, Video
 from neopro.datadir import DataDir
 from player import PlayerSettings
 from player.hwdec import Board, detect_board, hwdec_for
-from player.sdnotify import notify, watchdog_interval_s
 from player.timeline import MAX_SEGMENTS, Segment, Timeline, loop_segments
 
 
@@ -75,14 +73,25 @@ def test_settings_come_from_the_environment(monkeypatch, tmp_path):
     assert (s.vo, s.ao, s.hwdec) == ("gpu", "auto", "no")
 
 
-def test_sd_notify_sends_one_datagram(monkeypatch, tmp_path):
-    path = tmp_path / "n.sock"
-    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sock:
-        sock.bind(str(path))
-        monkeypatch.setenv("NOTIFY_SOCKET", str(path))
-        assert notify("READY=1")
-        assert sock.recv(64) == b"READY=1"
-    monkeypatch.delenv("NOTIFY_SOCKET")
-    assert notify("READY=1") is False
-    monkeypatch.setenv("WATCHDOG_USEC", "4000000")
-    assert watchdog_interval_s() == 2.0
+def test_idle_screen_draws_the_hubs_setup_code_big_at_the_bottom(tmp_path):
+    from player.overlays.idle_screen import HEIGHT, render_idle_screen
+    from player.overlays.render import pygame
+
+    settings = PlayerSettings(data_dir=DataDir(tmp_path), hub_url="ws://127.0.0.1:9/ws")
+
+    def rendered(code: str | None) -> pygame.Surface:
+        path = tmp_path / f"idle-{code}.png"  # kept with the test's files: look at them
+        render_idle_screen(None, settings, path, setup_code=code)
+        return pygame.image.load(str(path))
+
+    plain, with_code, other_code = rendered(None), rendered("123456"), rendered("987650")
+    # the code's band across the bottom: light, with dark digits on it
+    band = [with_code.get_at((x, HEIGHT - 125))[:3] for x in range(0, 1920, 4)]
+    assert band.count((0xFF, 0xD5, 0x4F)) > len(band) // 2
+    assert any(sum(c) < 200 for c in band), "no dark text on the band"
+    assert plain.get_at((10, HEIGHT - 125))[:3] == (0x0D, 0x1B, 0x2A)  # no band without a code
+
+    def text_pixels(surf: pygame.Surface) -> bytes:
+        return pygame.image.tobytes(surf.subsurface((0, HEIGHT - 210, 1920, 170)), "RGB")
+
+    assert text_pixels(with_code) != text_pixels(other_code)  # the digits themselves are drawn

@@ -9,7 +9,9 @@ import time
 import pytest
 from player_helpers import errors, on_air, plays, until
 
+from neopro import setup_code
 from neopro.contracts import wire
+from player.player import SETUP_CODE_POLL_S
 
 pytestmark = pytest.mark.slow
 
@@ -107,3 +109,23 @@ async def test_nothing_playable_shows_the_idle_screen_not_black(site, make_playe
     await player.stop()
     assert [(r.media_id, r.completed) for r in plays(data_dir)] == [("goal", True)]
     assert {e.media_id for e in errors(data_dir)} == {"spot-a", "spot-b", "spot-c"}
+
+
+async def test_idle_screen_shows_the_hubs_setup_code_while_the_file_exists(site, make_player, data_dir):
+    cfg = site()
+    for vid in ("spot-a", "spot-b", "spot-c"):
+        media_file(cfg, data_dir, vid).unlink()
+    player = await make_player()
+    await until(lambda: player.idle and player.engine.mpv.path is not None)
+    assert player.setup_code is None
+    idle_png = data_dir.run_dir / "idle.png"
+    without = idle_png.read_bytes()
+
+    code = setup_code.ensure(data_dir)  # what the hub does at its first start
+    await until(lambda: player.setup_code == code, timeout=SETUP_CODE_POLL_S + 3)
+    await until(lambda: player.engine.mpv.path is not None and player.engine.mpv.path.endswith("idle.png"))
+    assert idle_png.read_bytes() != without  # redrawn with the code
+
+    setup_code.remove(data_dir)  # the hub was claimed
+    await until(lambda: player.setup_code is None, timeout=SETUP_CODE_POLL_S + 3)
+    assert player.idle

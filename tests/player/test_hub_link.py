@@ -11,6 +11,7 @@ from websockets.asyncio.server import serve
 
 from neopro.contracts import wire
 from player import run_player
+from player.engine import MpvFailure
 
 pytestmark = pytest.mark.slow
 
@@ -137,3 +138,45 @@ async def test_player_keeps_playing_while_the_hub_is_away_and_reconnects(site, h
     await until(lambda: hub.connections == 2, timeout=15)
     await until(lambda: isinstance(hub.received[-1], wire.PlayerState | wire.Hello))
     assert [r.media_id for r in plays(data_dir)][:3] == ["spot-a", "spot-b", "spot-c"]
+
+
+async def test_a_command_that_fails_inside_the_player_gets_an_internal_error_and_the_tv_plays_on(
+    site, hub, running, monkeypatch
+):
+    site()
+    player = await running()
+    await until(lambda: hub.ws is not None and on_air(player) == "spot-a")
+
+    # No valid wire input makes the real player raise anything but PlayError today, so the
+    # fault is injected at the boundary the command crosses: the engine call it makes.
+    def broken_set_volume(volume: int) -> None:
+        raise ValueError("injected fault: the volume property went wrong")
+
+    monkeypatch.setattr(player.engine, "set_volume", broken_set_volume)
+    await hub.ws.send(wire.encode(wire.SetVolume(id="v1", volume=40)))
+    await until(lambda: hub.of_type(wire.Error))
+    (error,) = hub.of_type(wire.Error)
+    assert (error.code, error.of) == ("internal", "v1")
+    assert "set_volume" in error.message and "injected fault" in error.message
+
+    # the link and the TV are still up: the next command is obeyed on the same connection
+    await hub.ws.send(wire.encode(wire.PlayVideo(id="tap-1", video_id="goal")))
+    await until(lambda: any(s.of == "tap-1" for s in hub.of_type(wire.Started)))
+    assert on_air(player) == "goal" and hub.connections == 1
+
+
+async def test_libmpv_failing_under_a_command_still_ends_the_process(site, hub, data_dir, monkeypatch):
+    site()
+    started = asyncio.get_running_loop().create_future()
+    settings = settings_for(data_dir, hub_url=f"ws://127.0.0.1:{hub.port}/ws")
+    task = asyncio.create_task(run_player(settings, stop=asyncio.Event(), started=started))
+    player = await asyncio.wait_for(started, 10)
+    await until(lambda: hub.ws is not None and on_air(player) == "spot-a")
+
+    def gone(volume: int) -> None:  # injected: what the engine raises when libmpv's core is gone
+        raise MpvFailure("libmpv is gone: injected")
+
+    monkeypatch.setattr(player.engine, "set_volume", gone)
+    await hub.ws.send(wire.encode(wire.SetVolume(id="v1", volume=40)))
+    assert await asyncio.wait_for(task, 10) == 1
+    assert not hub.of_type(wire.Error)

@@ -18,6 +18,7 @@ import msgspec
 import pytest
 from player_helpers import on_air, until, write_config
 
+from neopro import setup_code
 from neopro.contracts import wire
 from neopro.contracts.site_config import Overlay, ScoreBug
 from player.overlays import cards
@@ -132,12 +133,15 @@ async def test_idle_screen_qr_codes_join_the_wifi_and_open_the_remote(
     for vid in ("spot-a", "spot-b", "spot-c"):
         data_dir.media_path(cfg.video(vid).filename).unlink()
     url = "http://10.42.0.1:8080/remote"
+    setup_code.ensure(data_dir)  # a hub not set up yet: its code shows too
     player = await make_player(vo="x11", fullscreen=True, remote_url=url, hotspot_password="but-en-or")
     await until(lambda: player.idle and player.engine.mpv.path is not None)
     await asyncio.sleep(0.6)
     path = tmp_path / "idle.png"
     shot = grab(on_display, path)
     assert not close(rgb(shot, SCREEN_W // 2, 30), (0, 0, 0), tol=5)  # not a black screen
+    band_y = round((1080 - 125) * SCREEN_H / 1080)  # the setup code's band, scaled to the screen
+    assert close(rgb(shot, 10, band_y), (0xFF, 0xD5, 0x4F), tol=12)
     zbar = ["zbarimg", "--raw", "-q", str(path)]
     out = await asyncio.to_thread(subprocess.run, zbar, capture_output=True, text=True, timeout=30)
     decoded = set(out.stdout.split())

@@ -75,6 +75,10 @@ def test_kill_9_mid_clip_leaves_an_open_row_that_the_next_start_closes(site, dat
     assert first.interrupted_by == "shutdown"
     # the last checkpoint bounds what was lost: at most one interval (0.5 s) below the ~1.3 s on screen
     assert 0.6 <= first.seconds_on_screen <= 1.5
+    # a sponsor report needs an end: the last checkpoint, on the start's clocks
+    assert first.ended_at is not None and first.ended_mono_ns is not None
+    assert (first.ended_at - first.started_at).total_seconds() == pytest.approx(first.seconds_on_screen)
+    assert (first.ended_mono_ns - first.started_mono_ns) / 1e9 == pytest.approx(first.seconds_on_screen)
     # the clean stop closed its own row too: nothing is left open
     assert all(closed for _, closed, _ in rows)
     conn = sqlite3.connect(data_dir.state_db)

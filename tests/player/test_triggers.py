@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import itertools
 import time
+from datetime import timedelta
 
 import pytest
 from player_helpers import CLIPS, on_air, plays, until
 
-from neopro import proof_chain
+from neopro import clock, proof_chain
 from neopro.contracts import ProofOfPlay, Trigger, wire
 
 pytestmark = pytest.mark.slow
@@ -64,6 +65,27 @@ async def test_goal_clip_cuts_in_and_loop_resumes_at_the_interrupted_sponsor(sit
     # the command was answered with `started` at the clip's first frame
     (cmd, arrived, shown) = player.latencies[0]
     assert cmd == "goal-1" and arrived == arrival_ns and shown == goal.started_mono_ns
+
+
+async def test_wall_clock_step_back_during_a_clip_never_ends_a_play_before_it_started(
+    site, make_player, data_dir, monkeypatch
+):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-a")
+    # The system clock cannot be stepped on a shared test machine: the wall-clock reading
+    # (neopro.clock.utcnow, the boundary NTP would move) is stepped back an hour instead.
+    real_utcnow = clock.utcnow
+    monkeypatch.setattr(clock, "utcnow", lambda: real_utcnow() - timedelta(hours=1))
+    await until(lambda: on_air(player) == "spot-b", timeout=4)
+    await player.stop()
+
+    a = plays(data_dir)[0]
+    assert a.media_id == "spot-a" and a.completed
+    assert a.ended_at is not None and a.ended_at >= a.started_at
+    on_screen = (a.ended_at - a.started_at).total_seconds()
+    assert on_screen == pytest.approx((a.ended_mono_ns - a.started_mono_ns) / 1e9, abs=1e-5)
+    assert abs(on_screen - CLIPS["spot-a"][2]) <= TOL
 
 
 async def test_resume_next_goes_on_with_the_following_sponsor(site, make_player, data_dir):

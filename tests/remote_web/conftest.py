@@ -20,6 +20,7 @@ import msgspec
 import pytest
 from aiohttp import web
 
+from neopro import setup_code
 from neopro.contracts import wire
 from neopro.datadir import DataDir
 from neopro.media.samples import ClipRecipe, install_samples
@@ -56,11 +57,18 @@ class RunningHub:
         # unsafe=True: cookies for an IP address (127.0.0.1), as a phone on the hotspot gets them
         return aiohttp.ClientSession(self.url, cookie_jar=aiohttp.CookieJar(unsafe=True))
 
+    def setup_code(self) -> str:
+        """The code the TV shows (the test reads the file the player reads)."""
+        code = setup_code.read(self.settings.data_dir)
+        assert code is not None, "the hub wrote no setup code"
+        return code
+
     async def setup(self, pin: str = PIN, password: str = PASSWORD) -> None:
         async with self.client() as http:
             csrf = await form_csrf(http, "/setup")
-            r = await http.post("/setup", data={"csrf": csrf, "pin": pin, "pin2": pin,
-                                                "password": password, "password2": password})  # fmt: skip
+            r = await http.post("/setup", data={"csrf": csrf, "code": self.setup_code(), "pin": pin,
+                                                "pin2": pin, "password": password,
+                                                "password2": password})  # fmt: skip
             assert r.status == 200 and r.url.path == "/login", await r.text()
 
     async def login(self, role: str = "operator", secret: str | None = None) -> aiohttp.ClientSession:

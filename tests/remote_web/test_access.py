@@ -22,14 +22,58 @@ async def test_first_run_serves_only_the_setup_and_there_is_no_default_secret(fr
 
 
 async def test_setup_refuses_a_short_pin_and_a_short_password(fresh_hub):
+    code = fresh_hub.setup_code()
     async with fresh_hub.client() as http:
         csrf = await form_csrf(http, "/setup")
-        r = await http.post("/setup", data={"csrf": csrf, "pin": "12", "pin2": "12",
+        r = await http.post("/setup", data={"csrf": csrf, "code": code, "pin": "12", "pin2": "12",
                                             "password": PASSWORD, "password2": PASSWORD})  # fmt: skip
         assert r.status == 422 and "4 to 8 digits" in await r.text()
-        r = await http.post("/setup", data={"csrf": csrf, "pin": PIN, "pin2": PIN,
+        r = await http.post("/setup", data={"csrf": csrf, "code": code, "pin": PIN, "pin2": PIN,
                                             "password": "short", "password2": "short"})  # fmt: skip
         assert r.status == 422 and "8 to 128" in await r.text()
+
+
+async def test_setup_needs_the_code_shown_on_the_tv_and_a_wrong_one_counts_toward_the_lockout(hub_settings):
+    clock = ManualClock()
+    hub = await start_hub(hub_settings, clock)  # 5 failures in 15 min lock the admin role
+    data_dir = hub_settings.data_dir
+    try:
+        code_file = data_dir.setup_code_file
+        assert code_file.stat().st_mode & 0o777 == 0o600
+        code = hub.setup_code()
+        assert len(code) == 6 and code.isdigit()
+        wrong = f"{(int(code) + 1) % 10**6:06d}"
+        form = {"pin": PIN, "pin2": PIN, "password": PASSWORD, "password2": PASSWORD}
+        async with hub.client() as http:
+            page = await (await http.get("/setup")).text()
+            assert 'name="code"' in page and code not in page  # asked for, never shown to the network
+            csrf = await form_csrf(http, "/setup")
+            r = await http.post("/setup", data={"csrf": csrf, **form})  # no code at all
+            assert r.status == 401 and "installation incorrect" in await r.text()
+            for _ in range(3):
+                r = await http.post("/setup", data={"csrf": csrf, "code": wrong, **form})
+                assert r.status == 401
+            fifth = await http.post("/setup", data={"csrf": csrf, "code": wrong, **form})
+            assert fifth.status == 429 and 29 <= int(fifth.headers["Retry-After"]) <= 30
+            # locked: even the right code is refused, and nothing was set up
+            assert (await http.post("/setup", data={"csrf": csrf, "code": code, **form})).status == 429
+            assert (await http.get("/")).url.path == "/setup"
+            clock.advance(31)
+            spaced = f"{code[:3]} {code[3:]}"  # typed as the TV shows it
+            r = await http.post("/setup", data={"csrf": csrf, "code": spaced, **form})
+            assert r.status == 200 and r.url.path == "/login", await r.text()
+        assert not code_file.exists()  # claimed: the TV stops showing it
+        await (await hub.login("admin")).close()  # the failed codes left no lock on the admin
+    finally:
+        await hub.runner.cleanup()
+    # a restart of a claimed hub writes no new code
+    hub = await start_hub(hub_settings)
+    try:
+        async with hub.client() as http:
+            assert (await http.get("/")).url.path == "/login"
+        assert not data_dir.setup_code_file.exists()
+    finally:
+        await hub.runner.cleanup()
 
 
 async def test_setup_cannot_be_done_twice(hub):
@@ -218,7 +262,11 @@ async def test_credentials_set_before_the_first_start_skip_the_setup(hub_setting
 
     with pytest.raises(ValueError, match="4 to 8 digits"):
         set_credentials(hub_settings.data_dir.state_db, pin="12", password=PASSWORD)
+    first = await start_hub(hub_settings)  # unconfigured: it writes a setup code
+    await first.runner.cleanup()
+    assert hub_settings.data_dir.setup_code_file.exists()
     await asyncio.to_thread(set_credentials, hub_settings.data_dir.state_db, pin="4321", password=PASSWORD)
+    assert not hub_settings.data_dir.setup_code_file.exists()  # no code needed, none left on the TV
     hub = await start_hub(hub_settings)
     try:
         async with hub.client() as http:

@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import os
+import threading
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from neopro.contracts import Owner, parse_site_config, wire
+from neopro.contracts import Owner, encode_site_config, parse_site_config, wire
+from neopro.datadir import atomic_write
 from neopro.media.probe import probe
 from neopro.media.samples import file_sha256, make_clip
 from remote_web import Settings
@@ -50,6 +53,9 @@ async def test_an_uploaded_video_is_stored_by_its_sha256_and_filed_in_its_catego
     assert video is not None and video.title == "Mon But" and video.owner == Owner.CLUB
     assert video.id in cfg.category("goal").videos
     assert not list(hub.settings.data_dir.media_dir.glob("*.part"))
+    # the scratch file lived in incoming/ (outside the agent's media GC) and is gone
+    assert hub.settings.data_dir.incoming_dir.is_dir()
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
     assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
 
 
@@ -74,7 +80,7 @@ async def test_a_text_file_named_mp4_is_refused_with_the_reason(hub, admin):
     body = await r.json()
     assert body["error"] == "not_a_video" and body["field"] == "file"
     assert "not a readable video" in body["message"] or "container" in body["message"]
-    assert not [p for p in hub.settings.data_dir.media_dir.iterdir() if p.name.startswith("upload-")]
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
 
 
 async def test_an_oversized_upload_gets_413_before_its_body_is_read(hub_settings):
@@ -107,7 +113,7 @@ async def test_an_oversized_upload_gets_413_before_its_body_is_read(hub_settings
 
         r = await http.post("/api/admin/upload", params={"category": "goal"}, data=chunks())
         assert r.status == 413
-        assert not [p for p in hub.settings.data_dir.media_dir.iterdir() if p.suffix == ".part"]
+        assert not list(hub.settings.data_dir.incoming_dir.iterdir())
         await http.close()
     finally:
         await hub.runner.cleanup()
@@ -253,4 +259,65 @@ async def test_an_upload_not_in_the_players_profile_is_converted_then_filed(hub,
     assert (info.video_codec, info.width, info.height, info.has_b_frames) == ("h264", 1920, 1080, False)
     assert info.audio_codec == "aac"
     assert sorted(p.suffix for p in hub.settings.data_dir.media_dir.iterdir() if p.suffix == ".part") == []
+    assert not list(hub.settings.data_dir.incoming_dir.iterdir())
     assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
+
+
+async def test_an_upload_being_received_lives_in_incoming_where_media_gc_never_looks(hub, admin, small_clip):
+    data = small_clip.read_bytes()
+    half = asyncio.Event()
+    go_on = asyncio.Event()
+
+    async def body():
+        yield data[: len(data) // 2]
+        half.set()
+        await go_on.wait()
+        yield data[len(data) // 2 :]
+
+    upload = asyncio.create_task(admin.post("/api/admin/upload", params={"category": "goal"}, data=body()))
+    await asyncio.wait_for(half.wait(), 5)
+    incoming = hub.settings.data_dir.incoming_dir
+    for _ in range(100):
+        if list(incoming.glob("upload-*.part")):
+            break
+        await asyncio.sleep(0.05)
+    assert len(list(incoming.glob("upload-*.part"))) == 1
+    assert not [p for p in hub.settings.data_dir.media_dir.iterdir() if p.name.startswith("upload-")]
+    go_on.set()
+    r = await upload
+    assert r.status == 201, await r.text()
+    assert not list(incoming.iterdir())
+    assert (hub.settings.data_dir.media_dir / f"{file_sha256(small_clip)}.mp4").exists()
+
+
+async def test_an_admin_edit_waits_for_the_config_lock_and_keeps_what_the_agent_wrote(hub, admin):
+    data_dir = hub.settings.data_dir
+    held, release = threading.Event(), threading.Event()
+
+    def agent_applies_a_cloud_version() -> None:
+        # What the agent does when the cloud publishes: a read-modify-write under the lock.
+        with data_dir.config_lock():
+            held.set()
+            cfg = parse_site_config(data_dir.current_config.read_bytes())
+            renamed = msgspec.structs.replace(cfg.site, club_name="Renamed by the cloud")
+            atomic_write(
+                data_dir.current_config, encode_site_config(msgspec.structs.replace(cfg, site=renamed))
+            )
+            release.wait(10)
+
+    agent = threading.Thread(target=agent_applies_a_cloud_version)
+    agent.start()
+    try:
+        assert held.wait(5)
+        edit = asyncio.create_task(
+            admin.post("/api/admin/categories", json={"label": "Fans", "color": "#AA00AA", "icon": "🎉"})
+        )
+        await asyncio.sleep(0.5)
+        assert not edit.done(), "the hub wrote current.json while the agent held the config lock"
+    finally:
+        release.set()
+        await asyncio.to_thread(agent.join, 10)
+    r = await edit
+    assert r.status == 201, await r.text()
+    cfg = config(hub)
+    assert cfg.site.club_name == "Renamed by the cloud" and cfg.category("fans") is not None

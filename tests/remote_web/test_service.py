@@ -41,3 +41,21 @@ async def test_the_hub_process_tells_systemd_it_is_ready_pings_the_watchdog_and_
             proc.kill()
             await proc.wait()
         sock.close()
+
+
+async def test_neopro_remote_setup_code_prints_the_code_for_someone_on_ssh(fresh_hub):
+    data_dir = fresh_hub.settings.data_dir
+
+    async def cli() -> tuple[int, str, str]:
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "neopro", "remote", "setup-code", "--data-dir", str(data_dir.root),
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        out, err = await asyncio.wait_for(proc.communicate(), 30)
+        return proc.returncode, out.decode(), err.decode()
+
+    code = fresh_hub.setup_code()
+    assert await cli() == (0, f"Setup code: {code[:3]} {code[3:]}\n", "")
+    await fresh_hub.setup()
+    status, out, err = await cli()
+    assert status == 1 and out == "" and "already set up" in err

@@ -7,17 +7,17 @@ from typing import Annotated
 
 from litestar import Controller, Request, get, patch, post
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import AuditEntry, Club, User
-from cloud_api.server.db import client_address, note, set_actor
+from cloud_api.domain.accounts.deps import CurrentUser
+from cloud_api.server.db import DbSession, client_address, note, set_actor
 from cloud_api.server.errors import FieldError
 
 from . import services
-from .guards import Principal, Role
+from .guards import Role
 from .schemas import (
     AuditOut,
     ClubCreate,
@@ -51,7 +51,7 @@ class AuthController(Controller):
 
     @post("/login", status_code=200, opt={"public": True})
     async def login(
-        self, request: Request, state: State, db_session: AsyncSession, data: LoginRequest
+        self, request: Request, state: State, db_session: DbSession, data: JSONBody[LoginRequest]
     ) -> TokenPair:
         """Sign in: a short-lived access token and a rotating refresh token."""
         rt = state.runtime
@@ -62,24 +62,24 @@ class AuthController(Controller):
         return pair
 
     @post("/refresh", status_code=200, opt={"public": True})
-    async def refresh(self, state: State, db_session: AsyncSession, data: RefreshRequest) -> TokenPair:
+    async def refresh(self, state: State, db_session: DbSession, data: JSONBody[RefreshRequest]) -> TokenPair:
         """Spend a refresh token for a new pair; a token used twice revokes its whole family."""
         return await services.refresh(
             db_session, state.runtime.settings, state.runtime.tokens, data.refresh_token
         )
 
     @post("/logout", status_code=204, opt={"public": True})
-    async def logout(self, db_session: AsyncSession, data: RefreshRequest) -> None:
+    async def logout(self, db_session: DbSession, data: JSONBody[RefreshRequest]) -> None:
         await services.logout(db_session, data.refresh_token)
 
     @get("/me", opt={"role": Role.SPONSOR_VIEWER})
-    async def me(self, db_session: AsyncSession, principal: Principal) -> UserOut:
+    async def me(self, db_session: DbSession, principal: CurrentUser) -> UserOut:
         user = await db_session.get(User, principal.id)
         return user_out(owned_or_404(principal, user, "user", club_id=principal.club_id))
 
     @post("/password", status_code=204, opt={"role": Role.SPONSOR_VIEWER})
     async def change_password(
-        self, db_session: AsyncSession, principal: Principal, data: PasswordChange
+        self, db_session: DbSession, principal: CurrentUser, data: JSONBody[PasswordChange]
     ) -> None:
         """Change your own password; every refresh token you hold is revoked."""
         await services.change_password(db_session, principal, data.current_password, data.new_password)
@@ -90,14 +90,16 @@ class ClubController(Controller):
     tags = ["clubs"]
 
     @get("/")
-    async def list_clubs(self, db_session: AsyncSession, principal: Principal) -> list[ClubOut]:
+    async def list_clubs(self, db_session: DbSession, principal: CurrentUser) -> list[ClubOut]:
         rows = await db_session.scalars(
             select(Club).where(club_scope(principal, Club.id)).order_by(Club.name)
         )
         return [club_out(c) for c in rows]
 
     @post("/", opt={"role": Role.PLATFORM_ADMIN})
-    async def create_club(self, request: Request, db_session: AsyncSession, data: ClubCreate) -> ClubOut:
+    async def create_club(
+        self, request: Request, db_session: DbSession, data: JSONBody[ClubCreate]
+    ) -> ClubOut:
         club = Club(name=data.name)
         db_session.add(club)
         try:
@@ -108,12 +110,16 @@ class ClubController(Controller):
         return club_out(club)
 
     @get("/{club_id:str}")
-    async def get_club(self, db_session: AsyncSession, principal: Principal, club_id: str) -> ClubOut:
+    async def get_club(
+        self, db_session: DbSession, principal: CurrentUser, club_id: FromPath[str]
+    ) -> ClubOut:
         club = await db_session.get(Club, club_id)
         return club_out(owned_or_404(principal, club, "club", club_id=club_id))
 
     @patch("/{club_id:str}", opt={"role": Role.PLATFORM_ADMIN})
-    async def update_club(self, db_session: AsyncSession, club_id: str, data: ClubUpdate) -> ClubOut:
+    async def update_club(
+        self, db_session: DbSession, club_id: FromPath[str], data: JSONBody[ClubUpdate]
+    ) -> ClubOut:
         club = await db_session.get(Club, club_id)
         if club is None:
             raise FieldError(404, "club_id", "no such club")
@@ -130,7 +136,7 @@ class UserController(Controller):
     tags = ["users"]
 
     @get("/")
-    async def list_users(self, db_session: AsyncSession, principal: Principal) -> list[UserOut]:
+    async def list_users(self, db_session: DbSession, principal: CurrentUser) -> list[UserOut]:
         rows = await db_session.scalars(
             select(User).where(club_scope(principal, User.club_id)).order_by(User.email)
         )
@@ -138,20 +144,26 @@ class UserController(Controller):
 
     @post("/")
     async def create_user(
-        self, request: Request, db_session: AsyncSession, principal: Principal, data: UserCreate
+        self, request: Request, db_session: DbSession, principal: CurrentUser, data: JSONBody[UserCreate]
     ) -> UserOut:
         user = await services.create_user(db_session, principal, data)
         note(request, object_id=user.id, club_id=user.club_id)
         return user_out(user)
 
     @get("/{user_id:str}")
-    async def get_user(self, db_session: AsyncSession, principal: Principal, user_id: str) -> UserOut:
+    async def get_user(
+        self, db_session: DbSession, principal: CurrentUser, user_id: FromPath[str]
+    ) -> UserOut:
         user = await db_session.get(User, user_id)
         return user_out(owned_or_404(principal, user, "user"))
 
     @patch("/{user_id:str}")
     async def update_user(
-        self, db_session: AsyncSession, principal: Principal, user_id: str, data: UserUpdate
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        user_id: FromPath[str],
+        data: JSONBody[UserUpdate],
     ) -> UserOut:
         user = owned_or_404(principal, await db_session.get(User, user_id), "user")
         services.check_role_change(principal, user, data.role)
@@ -171,11 +183,11 @@ class AuditController(Controller):
     @get("/", opt={"role": Role.CLUB_ADMIN})
     async def list_audit(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        limit: Annotated[int, Parameter(ge=1, le=1000)] = 100,
-        before_id: Annotated[int | None, Parameter(ge=1, le=2**62)] = None,
-        since: datetime | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        limit: Annotated[int, QueryParameter(ge=1, le=1000)] = 100,
+        before_id: Annotated[int | None, QueryParameter(ge=1, le=2**62)] = None,
+        since: FromQuery[datetime | None] = None,
     ) -> list[AuditOut]:
         """Every write, newest first: who, what, when, from where (your club only)."""
         query = select(AuditEntry).where(club_scope(principal, AuditEntry.club_id))

@@ -11,12 +11,14 @@ from datetime import date, timedelta
 
 from litestar import Controller, Request, Response, get, post
 from litestar.exceptions import NotFoundException, ValidationException
+from litestar.params import FromPath, FromQuery, JSONBody
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import Alert, ChainState, Club, PlayEvent, ReportRecord, SponsorViewer, User
-from cloud_api.domain.accounts.guards import Principal, Role
+from cloud_api.domain.accounts.deps import CurrentUser
+from cloud_api.domain.accounts.guards import Role
 from cloud_api.domain.accounts.tenancy import club_scope, owned_or_404
+from cloud_api.server.db import DbSession
 
 from . import csv_export, queries, reports, verification
 from .access import Scope, scope_for, viewer_binding, viewer_club, visible_sponsor
@@ -43,13 +45,13 @@ class AnalyticsController(Controller):
     @get("/", opt=VIEWER)
     async def figures(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        sponsor_id: str | None = None,
-        club_id: str | None = None,
-        site_id: str | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromQuery[str | None] = None,
+        club_id: FromQuery[str | None] = None,
+        site_id: FromQuery[str | None] = None,
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
     ) -> Analytics:
         """Plays, seconds on screen and completion, in total and by day/site/phase/trigger/match/video."""
         scope = await scope_for(
@@ -58,7 +60,9 @@ class AnalyticsController(Controller):
         return await queries.analytics(await db_session.connection(), scope)
 
     @get("/sponsors/{sponsor_id:str}/pacing", opt=VIEWER)
-    async def pacing(self, db_session: AsyncSession, principal: Principal, sponsor_id: str) -> list[Pacing]:
+    async def pacing(
+        self, db_session: DbSession, principal: CurrentUser, sponsor_id: FromPath[str]
+    ) -> list[Pacing]:
         """Each contract of the sponsor: target, delivered, expected by now, projected, and a warning."""
         await visible_sponsor(db_session, principal, sponsor_id)
         binding = await viewer_binding(db_session, principal)
@@ -73,12 +77,12 @@ class AnalyticsController(Controller):
     async def sponsor_report(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        sponsor_id: str,
-        date_from: date | None = None,
-        date_to: date | None = None,
-        site_id: str | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        site_id: FromQuery[str | None] = None,
     ) -> Response[bytes]:
         """The sponsor PDF; its verification code is also in the ``X-Verification-Code`` header."""
         sponsor = await visible_sponsor(db_session, principal, sponsor_id)
@@ -91,11 +95,11 @@ class AnalyticsController(Controller):
     @get("/clubs/{club_id:str}/report.pdf", media_type="application/pdf")
     async def club_report(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        club_id: str,
-        date_from: date | None = None,
-        date_to: date | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        club_id: FromPath[str],
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
     ) -> Response[bytes]:
         """The club PDF: usage, content top 10, site health."""
         club = owned_or_404(principal, await db_session.get(Club, club_id), "club", club_id)
@@ -108,13 +112,13 @@ class AnalyticsController(Controller):
     @get("/export.csv", opt=VIEWER, media_type="text/csv")
     async def export_csv(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        sponsor_id: str | None = None,
-        club_id: str | None = None,
-        site_id: str | None = None,
-        date_from: date | None = None,
-        date_to: date | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromQuery[str | None] = None,
+        club_id: FromQuery[str | None] = None,
+        site_id: FromQuery[str | None] = None,
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
     ) -> Response[bytes]:
         """The rollup rows of the scope (day x site x sponsor x video x phase x trigger x match)."""
         scope = await scope_for(
@@ -125,10 +129,18 @@ class AnalyticsController(Controller):
 
     @get("/events", opt=VIEWER)
     async def events(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str | None = None,
-        club_id: str | None = None, site_id: str | None = None, date_from: date | None = None,
-        date_to: date | None = None, flagged: bool = False, limit: int = 200, offset: int = 0,
-    ) -> list[EventOut]:  # fmt: skip
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromQuery[str | None] = None,
+        club_id: FromQuery[str | None] = None,
+        site_id: FromQuery[str | None] = None,
+        date_from: FromQuery[date | None] = None,
+        date_to: FromQuery[date | None] = None,
+        flagged: FromQuery[bool] = False,
+        limit: FromQuery[int] = 200,
+        offset: FromQuery[int] = 0,
+    ) -> list[EventOut]:
         """The raw plays behind the figures, oldest first; ``flagged=true``: only untrusted times."""
         if not 1 <= limit <= 1000 or offset < 0:
             raise ValidationException("limit: 1 to 1000; offset: 0 or more")
@@ -145,7 +157,7 @@ class AnalyticsController(Controller):
         ]
 
     @get("/verify", opt={"public": True})
-    async def verify(self, db_session: AsyncSession, code: str) -> Verification:
+    async def verify(self, db_session: DbSession, code: FromQuery[str]) -> Verification:
         """Re-check a report's verification code against the events in the database now."""
         rec = await db_session.scalar(select(ReportRecord).where(ReportRecord.code == code.strip().upper()))
         if rec is None:
@@ -166,7 +178,7 @@ class AnalyticsController(Controller):
         )
 
     @get("/chains")
-    async def chains(self, db_session: AsyncSession, principal: Principal) -> list[ChainStatus]:
+    async def chains(self, db_session: DbSession, principal: CurrentUser) -> list[ChainStatus]:
         """Each device's proof-of-play chain: verified up to, missing records, first break."""
         rows = await db_session.scalars(select(ChainState).where(club_scope(principal, ChainState.club_id)))
         out = []
@@ -188,7 +200,7 @@ class AnalyticsController(Controller):
 
     @post("/sponsor-viewers", status_code=200)
     async def grant_viewer(
-        self, db_session: AsyncSession, principal: Principal, data: ViewerGrant
+        self, db_session: DbSession, principal: CurrentUser, data: JSONBody[ViewerGrant]
     ) -> ViewerGrant:
         """Bind a sponsor_viewer account (of your club) to the one sponsor whose numbers it may read."""
         user = owned_or_404(principal, await db_session.get(User, data.user_id), "user")
@@ -214,10 +226,10 @@ class AlertController(Controller):
     @get("/")
     async def list_alerts(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        open_only: bool = True,
-        site_id: str | None = None,
+        db_session: DbSession,
+        principal: CurrentUser,
+        open_only: FromQuery[bool] = True,
+        site_id: FromQuery[str | None] = None,
     ) -> list[AlertOut]:
         """Alerts of your club, newest first; ``open_only=false`` includes resolved ones."""
         query = (

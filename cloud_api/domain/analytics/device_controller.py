@@ -11,7 +11,7 @@ from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.exceptions import ValidationException
 
-from cloud_api.domain.devices.auth import DeviceIdentity
+from cloud_api.domain.devices.auth import CurrentDevice
 from neopro.contracts.proof_of_play import EventBatchResult
 
 from .ingest import BatchError, decode_batch, prepare
@@ -21,7 +21,7 @@ class EventIngestController(Controller):
     tags = ["device"]
 
     @post("/events", status_code=200)
-    async def upload_events(self, request: Request, state: State, device: DeviceIdentity) -> EventBatchResult:
+    async def upload_events(self, request: Request, state: State, device: CurrentDevice) -> EventBatchResult:
         """Store a batch of proof-of-play events (idempotent on each event id); playback errors too.
 
         200 with accepted / duplicate / rejected counts and a reason per rejected event; the agent

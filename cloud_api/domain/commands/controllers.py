@@ -7,16 +7,17 @@ from typing import Annotated
 from litestar import Controller, Request, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
-from litestar.params import Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.models import Command
+from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.accounts.guards import Principal, Role
 from cloud_api.domain.sites.deps import visible_site
 from cloud_api.lib.bus_messages import CommandQueued
-from cloud_api.server.db import after_commit, note
+from cloud_api.server.db import DbSession, after_commit, note
 from cloud_api.server.errors import FieldError
 from neopro.contracts.device_api import CommandStatus
 
@@ -33,10 +34,10 @@ class CommandController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
-        data: CommandCreate,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        data: JSONBody[CommandCreate],
     ) -> CommandOut:
         """Queue a command; a connected Pi gets it pushed at once, an offline one when it returns."""
         site = await visible_site(db_session, principal, site_id)
@@ -51,11 +52,11 @@ class CommandController(Controller):
     @get("/")
     async def list_commands(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
-        status: CommandStatus | None = None,
-        limit: Annotated[int, Parameter(ge=1, le=500)] = 100,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        status: FromQuery[CommandStatus | None] = None,
+        limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> list[CommandOut]:
         site = await visible_site(db_session, principal, site_id)
         await services.expire_due(db_session, site.id, utcnow())
@@ -68,13 +69,13 @@ class CommandController(Controller):
 
     @get("/{command_id:str}")
     async def get_command(
-        self, db_session: AsyncSession, principal: Principal, site_id: str, command_id: str
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str], command_id: FromPath[str]
     ) -> CommandOut:
         return services.command_out(await _command(db_session, principal, site_id, command_id))
 
     @post("/{command_id:str}/cancel", status_code=200, opt={"role": Role.CLUB_OPERATOR})
     async def cancel(
-        self, db_session: AsyncSession, principal: Principal, site_id: str, command_id: str
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str], command_id: FromPath[str]
     ) -> CommandOut:
         """Cancel a command not yet acknowledged by the Pi."""
         command = await _command(db_session, principal, site_id, command_id)

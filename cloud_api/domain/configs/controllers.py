@@ -6,15 +6,14 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, get, post, put
 from litestar.datastructures import State
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, PathParameter, QueryParameter
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import Club, SiteConfigVersion, SiteStatus
-from cloud_api.domain.accounts.guards import Principal
+from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.sites.deps import visible_site
 from cloud_api.lib.bus_messages import ConfigPublished
-from cloud_api.server.db import after_commit, note
+from cloud_api.server.db import DbSession, after_commit, note
 from cloud_api.server.errors import FieldError
 from neopro.contracts import SiteConfig, convert
 
@@ -22,7 +21,7 @@ from . import services
 from .diff import diff
 from .schemas import ConfigDiff, ConfigState, ConfigVersionOut, ConfigVersionSummary, DraftOut, PublishRequest
 
-Version = Annotated[int, Parameter(ge=1, le=2**31 - 1)]
+Version = Annotated[int, PathParameter(ge=1, le=2**31 - 1)]
 
 
 class ConfigController(Controller):
@@ -30,7 +29,9 @@ class ConfigController(Controller):
     tags = ["configuration"]
 
     @get("/draft")
-    async def get_draft(self, db_session: AsyncSession, principal: Principal, site_id: str) -> DraftOut:
+    async def get_draft(
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
+    ) -> DraftOut:
         """The draft being edited; without one, the latest published document (or a fresh one)."""
         site = await visible_site(db_session, principal, site_id)
         base = await services.latest(db_session, site.id)
@@ -49,7 +50,11 @@ class ConfigController(Controller):
 
     @put("/draft")
     async def save_draft(
-        self, db_session: AsyncSession, principal: Principal, site_id: str, data: dict[str, Any]
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        data: JSONBody[dict[str, Any]],
     ) -> DraftOut:
         """Save a draft: validated (422 naming the field); platform-locked items stay as they were (403)."""
         site = await visible_site(db_session, principal, site_id)
@@ -65,10 +70,10 @@ class ConfigController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
-        data: PublishRequest,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        data: JSONBody[PublishRequest],
     ) -> ConfigVersionOut:
         """Publish the draft as the next version; connected Pis are told at once."""
         site = await visible_site(db_session, principal, site_id)
@@ -86,7 +91,7 @@ class ConfigController(Controller):
 
     @get("/versions")
     async def history(
-        self, db_session: AsyncSession, principal: Principal, site_id: str
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
     ) -> list[ConfigVersionSummary]:
         site = await visible_site(db_session, principal, site_id)
         rows = await db_session.scalars(
@@ -98,7 +103,7 @@ class ConfigController(Controller):
 
     @get("/versions/{version:int}")
     async def get_version(
-        self, db_session: AsyncSession, principal: Principal, site_id: str, version: Version
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str], version: Version
     ) -> ConfigVersionOut:
         site = await visible_site(db_session, principal, site_id)
         return services.version_out(await services.get_version(db_session, site.id, version))
@@ -106,11 +111,11 @@ class ConfigController(Controller):
     @get("/diff")
     async def diff_versions(
         self,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
-        from_version: Annotated[int, Parameter(query="from", ge=1, le=2**31 - 1)],
-        to_version: Annotated[int, Parameter(query="to", ge=1, le=2**31 - 1)],
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        from_version: Annotated[int, QueryParameter(name="from", ge=1, le=2**31 - 1)],
+        to_version: Annotated[int, QueryParameter(name="to", ge=1, le=2**31 - 1)],
     ) -> ConfigDiff:
         """What changed from one published version to another."""
         site = await visible_site(db_session, principal, site_id)
@@ -124,9 +129,9 @@ class ConfigController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
         version: Version,
     ) -> ConfigVersionOut:
         """Publish an old version again, as a new version."""
@@ -145,7 +150,9 @@ class ConfigController(Controller):
         return services.version_out(published)
 
     @get("/state")
-    async def config_state(self, db_session: AsyncSession, principal: Principal, site_id: str) -> ConfigState:
+    async def config_state(
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
+    ) -> ConfigState:
         """Published vs applied: what the platform published and what the Pi reports it applied."""
         site = await visible_site(db_session, principal, site_id)
         status = await db_session.get(SiteStatus, site.id)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
@@ -95,6 +96,10 @@ async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
             "send 'Authorization: Bearer <device credential>' of an enrolled, unrevoked device"
         )
     set_actor(connection, identity)
+
+
+#: The calling device, as device handlers declare it.
+CurrentDevice = NamedDependency[DeviceIdentity]
 
 
 def provide_device(request: ASGIConnection) -> DeviceIdentity:

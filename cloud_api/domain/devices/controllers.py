@@ -11,15 +11,17 @@ from litestar import Controller, Request, Response, WebSocket, get, post, websoc
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException
 from litestar.openapi import ResponseSpec
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import Command, Media
 from cloud_api.domain.commands import services as commands
+from cloud_api.domain.devices.auth import CurrentDevice
 from cloud_api.domain.media.access import usable_by
 from cloud_api.domain.media.delivery import send_media
 from cloud_api.domain.sites import services as sites
-from cloud_api.server.db import ACTOR_KEY, after_commit, note, set_actor
+from cloud_api.server.db import ACTOR_KEY, DbSession, after_commit, note, set_actor
 from neopro.contracts.device_api import (
     CommandList,
     CommandResult,
@@ -38,7 +40,7 @@ class DeviceController(Controller):
 
     @post("/enroll", opt={"public": True})
     async def enroll(
-        self, request: Request, state: State, db_session: AsyncSession, data: EnrollRequest
+        self, request: Request, state: State, db_session: DbSession, data: JSONBody[EnrollRequest]
     ) -> EnrollResponse:
         """Trade a one-time enrollment code for this Pi's device credential (shown once)."""
         answer, replaced = await sites.enroll(db_session, state.runtime.settings, data)
@@ -55,7 +57,7 @@ class DeviceController(Controller):
             304: ResponseSpec(None, description="unchanged since the ETag you sent"),
         },
     )
-    async def manifest(self, request: Request, state: State, device: DeviceIdentity) -> Response[bytes]:
+    async def manifest(self, request: Request, state: State, device: CurrentDevice) -> Response[bytes]:
         """The published configuration and its media list; ``If-None-Match`` with the ETag gives 304."""
         built = await state.runtime.manifests.get(device)
         headers = {"ETag": built.etag, "Cache-Control": "no-cache"}
@@ -65,7 +67,12 @@ class DeviceController(Controller):
 
     @get("/media/{media_id:str}")
     async def media(
-        self, request: Request, state: State, db_session: AsyncSession, device: DeviceIdentity, media_id: str
+        self,
+        request: Request,
+        state: State,
+        db_session: DbSession,
+        device: CurrentDevice,
+        media_id: FromPath[str],
     ) -> Response:
         """The media file; ``Range`` (one range) and ``If-Range`` with the strong ETag for resuming."""
         found = await db_session.scalar(
@@ -78,18 +85,18 @@ class DeviceController(Controller):
         return await send_media(request, state.runtime.storage, found)
 
     @post("/heartbeat", status_code=204)
-    async def heartbeat(self, state: State, device: DeviceIdentity, data: Heartbeat) -> None:
+    async def heartbeat(self, state: State, device: CurrentDevice, data: JSONBody[Heartbeat]) -> None:
         """Health and the applied configuration version; 204 once stored."""
         await state.runtime.heartbeats.store(device, data)
 
     @get("/commands")
-    async def pull_commands(self, db_session: AsyncSession, device: DeviceIdentity) -> CommandList:
+    async def pull_commands(self, db_session: DbSession, device: CurrentDevice) -> CommandList:
         """Every due command, highest priority first (also what a reconnecting socket receives)."""
         return CommandList(commands=await commands.claim_due(db_session, device.site_id, resend_unacked=True))
 
     @post("/commands/{command_id:str}/ack", status_code=200)
     async def ack_command(
-        self, db_session: AsyncSession, device: DeviceIdentity, command_id: str
+        self, db_session: DbSession, device: CurrentDevice, command_id: FromPath[str]
     ) -> DeviceCommand:
         """The agent starts running the command; 409 if it expired or was cancelled (then do not run it)."""
         command = await _own_command(db_session, device, command_id)
@@ -97,7 +104,11 @@ class DeviceController(Controller):
 
     @post("/commands/{command_id:str}/result", status_code=200)
     async def command_result(
-        self, db_session: AsyncSession, device: DeviceIdentity, command_id: str, data: CommandResult
+        self,
+        db_session: DbSession,
+        device: CurrentDevice,
+        command_id: FromPath[str],
+        data: JSONBody[CommandResult],
     ) -> DeviceCommand:
         command = await _own_command(db_session, device, command_id)
         return commands.device_command(await commands.record_result(db_session, command, data))

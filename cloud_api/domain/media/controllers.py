@@ -9,16 +9,16 @@ from typing import Annotated
 from litestar import Controller, Request, Response, delete, get, post
 from litestar.datastructures import State
 from litestar.exceptions import NotFoundException, PermissionDeniedException
-from litestar.params import Parameter
+from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.response import Stream
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import Club, Media, MediaAssignment, Site
-from cloud_api.domain.accounts.guards import Principal, Role
+from cloud_api.domain.accounts.deps import CurrentUser
+from cloud_api.domain.accounts.guards import Role
 from cloud_api.domain.accounts.tenancy import target_club
 from cloud_api.lib.security import new_id
-from cloud_api.server.db import note
+from cloud_api.server.db import DbSession, note
 from cloud_api.server.errors import FieldError
 from neopro.contracts import Owner
 
@@ -37,13 +37,13 @@ class MediaController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: AsyncSession,
-        principal: Principal,
+        db_session: DbSession,
+        principal: CurrentUser,
         name: Annotated[
-            str, Parameter(min_length=1, max_length=200, description="the file's name, e.g. goal.mp4")
+            str, QueryParameter(min_length=1, max_length=200, description="the file's name, e.g. goal.mp4")
         ],
-        club_id: Annotated[str | None, Parameter(max_length=64)] = None,
-        transcode_to_profile: Annotated[bool, Parameter(query="transcode")] = False,
+        club_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        transcode_to_profile: Annotated[bool, QueryParameter(name="transcode")] = False,
     ) -> UploadOut:
         """Upload one video as the raw request body (``Content-Type: video/mp4``), streamed to disk.
 
@@ -105,19 +105,26 @@ class MediaController(Controller):
         return UploadOut(media=media_out(media), transcode=media_out(pending) if pending else None)
 
     @get("/")
-    async def list_media(self, db_session: AsyncSession, principal: Principal) -> list[MediaOut]:
+    async def list_media(self, db_session: DbSession, principal: CurrentUser) -> list[MediaOut]:
         rows = await db_session.scalars(
             select(Media).where(visible(principal)).order_by(Media.created_at.desc())
         )
         return [media_out(m) for m in rows]
 
     @get("/{media_id:str}")
-    async def get_media(self, db_session: AsyncSession, principal: Principal, media_id: str) -> MediaOut:
+    async def get_media(
+        self, db_session: DbSession, principal: CurrentUser, media_id: FromPath[str]
+    ) -> MediaOut:
         return media_out(await visible_media(db_session, principal, media_id))
 
     @get("/{media_id:str}/file")
     async def download(
-        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, media_id: str
+        self,
+        request: Request,
+        state: State,
+        db_session: DbSession,
+        principal: CurrentUser,
+        media_id: FromPath[str],
     ) -> Response:
         media = await visible_media(db_session, principal, media_id)
         if media.status != "ready":
@@ -126,7 +133,7 @@ class MediaController(Controller):
 
     @get("/{media_id:str}/thumbnail", media_type="image/jpeg")
     async def thumbnail(
-        self, state: State, db_session: AsyncSession, principal: Principal, media_id: str
+        self, state: State, db_session: DbSession, principal: CurrentUser, media_id: FromPath[str]
     ) -> Stream:
         media = await visible_media(db_session, principal, media_id)
         size = await state.runtime.storage.size(media.thumbnail_key) if media.thumbnail_key else None
@@ -136,7 +143,7 @@ class MediaController(Controller):
 
     @delete("/{media_id:str}")
     async def delete_media(
-        self, request: Request, db_session: AsyncSession, principal: Principal, media_id: str
+        self, request: Request, db_session: DbSession, principal: CurrentUser, media_id: FromPath[str]
     ) -> None:
         """Remove from the library (the bytes stay while another row or a published version may name them)."""
         media = await visible_media(db_session, principal, media_id)
@@ -147,7 +154,7 @@ class MediaController(Controller):
 
     @get("/{media_id:str}/assignments")
     async def list_assignments(
-        self, db_session: AsyncSession, principal: Principal, media_id: str
+        self, db_session: DbSession, principal: CurrentUser, media_id: FromPath[str]
     ) -> list[AssignmentOut]:
         media = await visible_media(db_session, principal, media_id)
         query = select(MediaAssignment).where(MediaAssignment.media_id == media.id)
@@ -159,7 +166,11 @@ class MediaController(Controller):
 
     @post("/{media_id:str}/assignments", opt={"role": Role.PLATFORM_ADMIN})
     async def assign(
-        self, db_session: AsyncSession, principal: Principal, media_id: str, data: AssignmentCreate
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        media_id: FromPath[str],
+        data: JSONBody[AssignmentCreate],
     ) -> AssignmentOut:
         """Make platform media usable by a club (every site) or by one of its sites."""
         media = await visible_media(db_session, principal, media_id)
@@ -177,7 +188,9 @@ class MediaController(Controller):
         return _assignment_out(row)
 
     @delete("/{media_id:str}/assignments/{assignment_id:str}", opt={"role": Role.PLATFORM_ADMIN})
-    async def unassign(self, db_session: AsyncSession, media_id: str, assignment_id: str) -> None:
+    async def unassign(
+        self, db_session: DbSession, media_id: FromPath[str], assignment_id: FromPath[str]
+    ) -> None:
         row = await db_session.get(MediaAssignment, assignment_id)
         if row is None or row.media_id != media_id:
             raise NotFoundException("no such assignment")

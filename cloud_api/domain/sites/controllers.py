@@ -5,15 +5,15 @@ from __future__ import annotations
 import msgspec
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.base import utcnow
 from cloud_api.db.models import Club, Device, Site, SiteStatus
-from cloud_api.domain.accounts.guards import Principal
+from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.accounts.tenancy import club_scope, owned_or_404, target_club
 from cloud_api.domain.devices.auth import announce_revocation
-from cloud_api.server.db import after_commit, note
+from cloud_api.server.db import DbSession, after_commit, note
 from cloud_api.server.errors import FieldError
 
 from . import services
@@ -26,7 +26,7 @@ class SiteController(Controller):
     tags = ["sites"]
 
     @get("/")
-    async def list_sites(self, state: State, db_session: AsyncSession, principal: Principal) -> list[SiteOut]:
+    async def list_sites(self, state: State, db_session: DbSession, principal: CurrentUser) -> list[SiteOut]:
         rows = await db_session.scalars(
             select(Site).where(club_scope(principal, Site.club_id)).order_by(Site.name)
         )
@@ -34,7 +34,12 @@ class SiteController(Controller):
 
     @post("/")
     async def create_site(
-        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, data: SiteCreate
+        self,
+        request: Request,
+        state: State,
+        db_session: DbSession,
+        principal: CurrentUser,
+        data: JSONBody[SiteCreate],
     ) -> SiteCreated:
         """Create a site; the answer carries its one-time enrollment code (15 minutes)."""
         club_id = target_club(principal, data.club_id)
@@ -50,7 +55,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}")
     async def get_site(
-        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
+        self, state: State, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
     ) -> SiteOut:
         site = await visible_site(db_session, principal, site_id)
         (out,) = await services.sites_out(db_session, state.runtime.settings, [site])
@@ -58,7 +63,12 @@ class SiteController(Controller):
 
     @patch("/{site_id:str}")
     async def update_site(
-        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str, data: SiteUpdate
+        self,
+        state: State,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        data: JSONBody[SiteUpdate],
     ) -> SiteOut:
         site = await visible_site(db_session, principal, site_id)
         site.name = data.name
@@ -67,7 +77,12 @@ class SiteController(Controller):
 
     @delete("/{site_id:str}")
     async def delete_site(
-        self, request: Request, state: State, db_session: AsyncSession, principal: Principal, site_id: str
+        self,
+        request: Request,
+        state: State,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
     ) -> None:
         site = await visible_site(db_session, principal, site_id)
         devices = list(await db_session.scalars(select(Device.id).where(Device.site_id == site.id)))
@@ -78,7 +93,7 @@ class SiteController(Controller):
 
     @post("/{site_id:str}/enrollment-codes")
     async def new_enrollment_code(
-        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
+        self, state: State, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
     ) -> EnrollmentCodeOut:
         """A fresh one-time code for (re-)enrolling the site's Pi."""
         site = await visible_site(db_session, principal, site_id)
@@ -86,7 +101,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}/status")
     async def site_status(
-        self, state: State, db_session: AsyncSession, principal: Principal, site_id: str
+        self, state: State, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
     ) -> SiteStatusOut:
         """Online / stale / offline from the last heartbeat, and what the Pi reported."""
         site = await visible_site(db_session, principal, site_id)
@@ -94,7 +109,7 @@ class SiteController(Controller):
 
     @get("/{site_id:str}/devices")
     async def list_devices(
-        self, db_session: AsyncSession, principal: Principal, site_id: str
+        self, db_session: DbSession, principal: CurrentUser, site_id: FromPath[str]
     ) -> list[DeviceOut]:
         site = await visible_site(db_session, principal, site_id)
         rows = await db_session.scalars(
@@ -116,10 +131,10 @@ class SiteController(Controller):
         self,
         request: Request,
         state: State,
-        db_session: AsyncSession,
-        principal: Principal,
-        site_id: str,
-        device_id: str,
+        db_session: DbSession,
+        principal: CurrentUser,
+        site_id: FromPath[str],
+        device_id: FromPath[str],
     ) -> DeviceOut:
         """Revoke a device credential: its next call gets 401 and its push socket closes."""
         site = await visible_site(db_session, principal, site_id)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from litestar import Controller, Request, delete, get, patch, post
 from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath, JSONBody
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.models import Club, Site, Sponsor, SponsorContract, SponsorVideo
+from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.accounts.guards import Principal
 from cloud_api.domain.accounts.tenancy import target_club
 from cloud_api.domain.media.services import visible_media
-from cloud_api.server.db import note
+from cloud_api.server.db import DbSession, note
 from cloud_api.server.errors import FieldError
 
 from .schemas import ContractCreate, ContractOut, SponsorCreate, SponsorOut, SponsorUpdate, SponsorVideoLink
@@ -22,7 +24,7 @@ class SponsorController(Controller):
     tags = ["sponsors"]
 
     @get("/")
-    async def list_sponsors(self, db_session: AsyncSession, principal: Principal) -> list[SponsorOut]:
+    async def list_sponsors(self, db_session: DbSession, principal: CurrentUser) -> list[SponsorOut]:
         """The club's sponsors and the platform-wide ones."""
         query = select(Sponsor)
         if not principal.is_platform:
@@ -32,7 +34,7 @@ class SponsorController(Controller):
 
     @post("/")
     async def create_sponsor(
-        self, request: Request, db_session: AsyncSession, principal: Principal, data: SponsorCreate
+        self, request: Request, db_session: DbSession, principal: CurrentUser, data: JSONBody[SponsorCreate]
     ) -> SponsorOut:
         club_id = target_club(principal, data.club_id, allow_platform=True)
         if club_id is not None and await db_session.get(Club, club_id) is None:
@@ -45,13 +47,17 @@ class SponsorController(Controller):
 
     @get("/{sponsor_id:str}")
     async def get_sponsor(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str
+        self, db_session: DbSession, principal: CurrentUser, sponsor_id: FromPath[str]
     ) -> SponsorOut:
         return await _out(db_session, await _visible(db_session, principal, sponsor_id))
 
     @patch("/{sponsor_id:str}")
     async def update_sponsor(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, data: SponsorUpdate
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        data: JSONBody[SponsorUpdate],
     ) -> SponsorOut:
         sponsor = await _writable(db_session, principal, sponsor_id)
         if data.name is not None:
@@ -61,12 +67,18 @@ class SponsorController(Controller):
         return await _out(db_session, sponsor)
 
     @delete("/{sponsor_id:str}")
-    async def delete_sponsor(self, db_session: AsyncSession, principal: Principal, sponsor_id: str) -> None:
+    async def delete_sponsor(
+        self, db_session: DbSession, principal: CurrentUser, sponsor_id: FromPath[str]
+    ) -> None:
         await db_session.delete(await _writable(db_session, principal, sponsor_id))
 
     @post("/{sponsor_id:str}/videos", status_code=200)
     async def add_video(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, data: SponsorVideoLink
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        data: JSONBody[SponsorVideoLink],
     ) -> SponsorOut:
         """Name a library video as this sponsor's."""
         sponsor = await _writable(db_session, principal, sponsor_id)
@@ -78,7 +90,11 @@ class SponsorController(Controller):
 
     @delete("/{sponsor_id:str}/videos/{media_id:str}")
     async def remove_video(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, media_id: str
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        media_id: FromPath[str],
     ) -> None:
         sponsor = await _writable(db_session, principal, sponsor_id)
         link = await db_session.get(SponsorVideo, (sponsor.id, media_id))
@@ -88,7 +104,7 @@ class SponsorController(Controller):
 
     @get("/{sponsor_id:str}/contracts")
     async def list_contracts(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str
+        self, db_session: DbSession, principal: CurrentUser, sponsor_id: FromPath[str]
     ) -> list[ContractOut]:
         sponsor = await _visible(db_session, principal, sponsor_id)
         query = select(SponsorContract).where(SponsorContract.sponsor_id == sponsor.id)
@@ -102,10 +118,10 @@ class SponsorController(Controller):
     async def create_contract(
         self,
         request: Request,
-        db_session: AsyncSession,
-        principal: Principal,
-        sponsor_id: str,
-        data: ContractCreate,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        data: JSONBody[ContractCreate],
     ) -> ContractOut:
         """A period and what the sponsor bought in it (plays and/or seconds, per match or season)."""
         sponsor = await _writable(db_session, principal, sponsor_id)
@@ -131,7 +147,11 @@ class SponsorController(Controller):
 
     @delete("/{sponsor_id:str}/contracts/{contract_id:str}")
     async def delete_contract(
-        self, db_session: AsyncSession, principal: Principal, sponsor_id: str, contract_id: str
+        self,
+        db_session: DbSession,
+        principal: CurrentUser,
+        sponsor_id: FromPath[str],
+        contract_id: FromPath[str],
     ) -> None:
         sponsor = await _writable(db_session, principal, sponsor_id)
         contract = await db_session.get(SponsorContract, contract_id)

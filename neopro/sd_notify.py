@@ -1,4 +1,8 @@
-"""systemd's notify protocol: one datagram to ``$NOTIFY_SOCKET`` (no dependency needed)."""
+"""systemd's notify protocol: one datagram to ``$NOTIFY_SOCKET`` (no dependency needed).
+
+The edge units are ``Type=notify`` with a watchdog: each process sends ``READY=1`` when it
+serves, ``WATCHDOG=1`` from its event loop (a stuck loop stops pinging and is restarted).
+"""
 
 from __future__ import annotations
 

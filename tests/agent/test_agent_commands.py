@@ -1,0 +1,57 @@
+"""Commands: a type this agent does not know fails with a reason; a command is never run twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import aiohttp
+from agentkit_media_server import MediaOrigin
+
+from agent.cloud_client import CloudClient
+from agent.command_log import CommandLog
+from agent.commands import CommandRunner
+from neopro.datadir import DataDir
+
+Origin = tuple[MediaOrigin, str]
+
+
+def _raw(command_id: str, type_: str, **args: Any) -> dict[str, Any]:
+    return {
+        "id": command_id, "type": type_, "args": args, "status": "sent",
+        "created_at": datetime.now(UTC).isoformat(),
+    }  # fmt: skip
+
+
+async def test_an_unknown_command_fails_with_a_reason_and_a_known_one_runs_once(
+    data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
+) -> None:
+    origin, url = media_origin
+    runs: list[dict[str, Any]] = []
+
+    async def sync_now(args: dict[str, Any]) -> dict[str, Any]:
+        runs.append(args)
+        await asyncio.sleep(0.05)
+        return {"applied_config_version": 4}
+
+    log = CommandLog(data_dir.state_db)
+    runner = CommandRunner(CloudClient(url, "dev-1.secret", http), log, {"sync_now": sync_now})
+    await runner.receive_raw(_raw("c-unknown", "format_disk"))
+    # Push and poll deliver the same command at once: it runs once.
+    await asyncio.gather(
+        runner.receive_raw(_raw("c-sync", "sync_now")), runner.receive_raw(_raw("c-sync", "sync_now"))
+    )
+    assert len(runs) == 1
+    results = {cid: json.loads(body) for cid, what, body in origin.command_calls if what == "result"}
+    assert results["c-unknown"]["status"] == "failed"
+    assert "unknown or malformed command 'format_disk'" in results["c-unknown"]["error"]
+    assert results["c-sync"] == {
+        "status": "succeeded",
+        "result": {"applied_config_version": 4},
+        "error": None,
+    }
+    assert [c for c, what, _ in origin.command_calls if what == "ack"] == ["c-sync"]
+    assert await log.unreported() == []
+    log.close()
