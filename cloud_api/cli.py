@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import os
+import sys
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,9 +31,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from cloud_api.lib import logs
-    from cloud_api.lib.settings import Settings
+    from cloud_api.lib.settings import Settings, SettingsError
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"neopro cloud: {exc}", file=sys.stderr)
+        return 2
     logs.configure(args.log_level, as_json=settings.log_json)
     from cloud_api.db.migrate import upgrade
 

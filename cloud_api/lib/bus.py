@@ -3,28 +3,33 @@
 A command created on instance A must reach the agent whose websocket is held by instance B.
 On PostgreSQL that is LISTEN/NOTIFY (every instance listens on one channel, and hears its own
 notifications too); on SQLite there is only one process, so the bus is a local call.
-Messages are small dicts: ``{"kind": "command"|"config"|"revoke", "site_id": ..., ...}``.
+Messages are the typed structs of :mod:`cloud_api.lib.bus_messages`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Protocol
 
+import msgspec
 import psycopg
 
-Handler = Callable[[dict[str, Any]], Awaitable[None]]
+from . import bus_messages
+from .bus_messages import BusMessage
+
+Handler = Callable[[BusMessage], Awaitable[None]]
+#: Called after the listener reconnected: notifications sent meanwhile were lost.
+Reconnected = Callable[[], Awaitable[None]]
 CHANNEL = "neopro_push"
 log = logging.getLogger("cloud_api.bus")
 
 
 class Bus(Protocol):
-    async def start(self, handler: Handler) -> None: ...
-    async def publish(self, message: dict[str, Any]) -> None: ...
+    async def start(self, handler: Handler, on_reconnect: Reconnected | None = None) -> None: ...
+    async def publish(self, message: BusMessage) -> None: ...
     async def stop(self) -> None: ...
 
 
@@ -35,10 +40,10 @@ class LocalBus:
         self._handler: Handler | None = None
         self._tasks: set[asyncio.Task] = set()
 
-    async def start(self, handler: Handler) -> None:
+    async def start(self, handler: Handler, on_reconnect: Reconnected | None = None) -> None:
         self._handler = handler
 
-    async def publish(self, message: dict[str, Any]) -> None:
+    async def publish(self, message: BusMessage) -> None:
         if self._handler is not None:
             task = asyncio.create_task(self._handler(message))
             self._tasks.add(task)
@@ -58,21 +63,32 @@ class PostgresBus:
         self._task: asyncio.Task | None = None
         self._ready = asyncio.Event()
 
-    async def start(self, handler: Handler) -> None:
-        self._task = asyncio.create_task(self._listen(handler), name="bus-listen")
+    async def start(self, handler: Handler, on_reconnect: Reconnected | None = None) -> None:
+        self._task = asyncio.create_task(self._listen(handler, on_reconnect), name="bus-listen")
         await asyncio.wait_for(self._ready.wait(), timeout=15)
 
-    async def _listen(self, handler: Handler) -> None:
+    async def _listen(self, handler: Handler, on_reconnect: Reconnected | None) -> None:
         delay = 0.5
         while True:
             try:
                 async with await psycopg.AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    if self._ready.is_set() and on_reconnect is not None:
+                        log.info("bus listener reconnected; resending what may have been missed")
+                        try:
+                            await on_reconnect()
+                        except Exception:
+                            log.exception("resend after the bus reconnect failed")
                     self._ready.set()
                     delay = 0.5
                     async for note in conn.notifies():
                         try:
-                            await handler(json.loads(note.payload))
+                            message = bus_messages.decode(note.payload)
+                        except msgspec.MsgspecError as exc:
+                            log.warning("ignored a push bus message (%s): %s", exc, note.payload)
+                            continue
+                        try:
+                            await handler(message)
                         except Exception:
                             log.exception("push handler failed for %s", note.payload)
             except asyncio.CancelledError:
@@ -82,8 +98,8 @@ class PostgresBus:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
 
-    async def publish(self, message: dict[str, Any]) -> None:
-        payload = json.dumps(message, separators=(",", ":"))
+    async def publish(self, message: BusMessage) -> None:
+        payload = bus_messages.encode(message)
         async with self._lock:
             for attempt in (1, 2):
                 try:

@@ -7,6 +7,8 @@ import secrets
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from neopro.datadir import atomic_write
+
 DEFAULT_DATA_DIR = "/var/lib/neopro-cloud"
 
 
@@ -14,17 +16,24 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+#: HS256 keys shorter than the hash (32 bytes) are guessable offline from one token (RFC 7518 3.2).
+MIN_JWT_SECRET_BYTES = 32
+
+
+class SettingsError(ValueError):
+    """A setting the cloud cannot start with; the message says which and what to do."""
+
+
 def _secret(data_dir: Path) -> str:
-    """A JWT key that survives restarts on one machine; several instances must share NEOPRO_JWT_SECRET."""
+    """A JWT key that survives restarts on one machine; several instances must share NEOPRO_JWT_SECRET.
+
+    Written with :func:`neopro.datadir.atomic_write` (mode 0600): a crash at first start leaves
+    no file or a whole one, never the empty key file that later let anyone sign tokens.
+    """
     path = data_dir / "jwt.secret"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+    if not path.exists():
+        atomic_write(path, secrets.token_urlsafe(48).encode(), mode=0o600)
+    return path.read_text().strip()
 
 
 @dataclass(frozen=True)
@@ -56,7 +65,24 @@ class Settings:
     #: Kept for Prometheus labels and logs: which instance answered.
     instance: str = field(default_factory=lambda: os.environ.get("HOSTNAME", "cloud"))
     log_json: bool = True
+    #: Every so often, commands of connected sites still un-acknowledged after this long are
+    #: pushed again (a lost bus notification or a failed socket write).
+    command_resend_s: float = 60.0
+    #: Raw heartbeats older than this are deleted (site_status keeps the latest of each site).
+    heartbeat_retention_days: int = 30
+    #: How often the retention job runs (heartbeats, and login attempts past the login window).
+    retention_interval_s: float = 3600.0
     db_pool_size: int = 16
+
+    def __post_init__(self) -> None:
+        size = len(self.jwt_secret.encode())
+        if size < MIN_JWT_SECRET_BYTES:
+            raise SettingsError(
+                f"NEOPRO_JWT_SECRET (or {self.data_dir / 'jwt.secret'}): the JWT key is {size} bytes, "
+                f"it must be at least {MIN_JWT_SECRET_BYTES}; set one from `python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'` (the same on every instance), or delete an empty "
+                "jwt.secret file to have a new key generated"
+            )
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -87,6 +113,9 @@ class Settings:
             offline_after_s=_int("NEOPRO_OFFLINE_AFTER_S", cls.offline_after_s),
             log_json=env.get("NEOPRO_LOG_JSON", "1") != "0",
             db_pool_size=_int("NEOPRO_DB_POOL_SIZE", cls.db_pool_size),
+            command_resend_s=float(env.get("NEOPRO_COMMAND_RESEND_S", cls.command_resend_s)),
+            heartbeat_retention_days=_int("NEOPRO_HEARTBEAT_RETENTION_DAYS", cls.heartbeat_retention_days),
+            retention_interval_s=float(env.get("NEOPRO_RETENTION_INTERVAL_S", cls.retention_interval_s)),
         )
         return replace(settings, **overrides) if overrides else settings
 

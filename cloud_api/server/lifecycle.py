@@ -9,13 +9,16 @@ from typing import Any
 
 from litestar import Litestar
 
+from cloud_api.db import retention
+from cloud_api.lib.bus_messages import BusMessage, ConfigPublished
+
 from .runtime import Runtime
 
 
 def bus_handler(rt: Runtime) -> Any:
-    async def handle(message: dict[str, Any]) -> None:
-        if message.get("kind") == "config":
-            rt.manifests.forget(message["site_id"])
+    async def handle(message: BusMessage) -> None:
+        if isinstance(message, ConfigPublished):
+            rt.manifests.forget(message.site_id)
         await rt.hub.on_bus(message)
 
     return handle
@@ -25,7 +28,9 @@ def bus_handler(rt: Runtime) -> Any:
 async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
     rt: Runtime = app.state.runtime
     await rt.heartbeats.start()
-    await rt.bus.start(bus_handler(rt))
+    await rt.bus.start(bus_handler(rt), on_reconnect=rt.hub.resend_all)
+    rt.spawn(rt.hub.sweep_forever(rt.settings.command_resend_s), "command-sweep")
+    rt.spawn(retention.run_forever(rt.engine, rt.settings), "retention")
     try:
         yield
     finally:

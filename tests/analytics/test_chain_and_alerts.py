@@ -37,14 +37,16 @@ async def _chains(http, headers) -> dict[str, dict]:
 async def test_a_complete_chain_then_a_gap_then_a_break_are_told_apart(http, world, tmp_path):
     sponsor = world.a.sponsor_id
     bodies = _stamped(tmp_path, "a", [play(sponsor, n=i) for i in range(6)])
-    # Uploaded out of order and in two batches (with a retry): the chain is still complete.
+    # Uploaded out of order and in two batches (with a retry): the chain is still complete. Until
+    # seq 1-3 arrive, the chain starts at the first seq seen (as for a re-enrolled device).
     await upload(http, world.a.device, bodies[3:])
-    assert (await _chains(http, world.a.admin))[world.a.device_id]["missing"] == 3
+    chain = (await _chains(http, world.a.admin))[world.a.device_id]
+    assert (chain["first_seq"], chain["verified_seq"], chain["missing"]) == (4, 6, 0)
     await upload(http, world.a.device, bodies[:4])
     chain = (await _chains(http, world.a.admin))[world.a.device_id]
     assert chain | {"site_id": None} == {
         "device_id": world.a.device_id, "site_id": None, "verified_seq": 6, "max_seq": 6, "missing": 0,
-        "broken_at_seq": None, "complete": True,
+        "broken_at_seq": None, "complete": True, "first_seq": 1,
     }  # fmt: skip
 
     # B's device: seq 2 never arrives (a gap), then a forged seq 4 whose prev_hash is wrong (a break).
@@ -193,5 +195,57 @@ async def test_a_growing_outbox_backlog_is_raised_before_it_is_large(http, world
         await _heartbeat(http, world.b.device, outbox_backlog=60)  # draining again: resolved
         _, resolved = await evaluate(engine, s, datetime.now(UTC))
         assert ("outbox_backlog", world.b.site_id) in {(a.kind, a.site_id) for a in resolved}
+    finally:
+        await engine.dispose()
+
+
+async def _reenroll(http, club) -> tuple[dict[str, str], str]:
+    """The same Pi enrolled again (``--force``): a new device id and credential for the site."""
+    r = await http.post(f"/api/v1/sites/{club.site_id}/enrollment-codes", headers=club.admin)
+    assert r.status_code in (200, 201), r.text
+    r = await http.post("/device/v1/enroll", json={"code": r.json()["code"], "hardware": {"model": "Pi 4"}})
+    assert r.status_code == 201, r.text
+    return {"Authorization": f"Bearer {r.json()['credential']}"}, r.json()["device_id"]
+
+
+async def test_a_re_enrolled_device_continues_its_chain_under_the_new_id(http, world, tmp_path):
+    bodies = _stamped(tmp_path, "pi", [play(world.a.sponsor_id, n=i) for i in range(8)])
+    await upload(http, world.a.device, bodies[:5])
+    device, device_id = await _reenroll(http, world.a)
+    # Same state.db: the new id's first event is seq 6, linked to seq 5's hash.
+    await upload(http, device, bodies[5:])
+    chains = await _chains(http, world.a.admin)
+    assert (chains[world.a.device_id]["verified_seq"], chains[world.a.device_id]["complete"]) == (5, True)
+    new = chains[device_id]
+    assert (new["first_seq"], new["verified_seq"], new["missing"], new["complete"]) == (6, 8, 0, True)
+    # A record lost after the restart is still a gap, and a forged one still a break.
+    later = _stamped(tmp_path, "pi", [play(world.a.sponsor_id, n=20 + i) for i in range(2)])[8:]
+    await upload(http, device, [later[1]])
+    assert (await _chains(http, world.a.admin))[device_id]["missing"] == 1
+    forged = msgspec.structs.replace(play(world.a.sponsor_id, n=30), seq=11, prev_hash="d" * 64)
+    await upload(http, device, [later[0], forged])
+    new = (await _chains(http, world.a.admin))[device_id]
+    assert (new["verified_seq"], new["missing"], new["broken_at_seq"]) == (11, 0, 11)
+
+
+async def test_a_chain_gap_is_alerted_once_old_even_while_plays_wait_to_upload(
+    http, world, settings, tmp_path
+):
+    bodies = _stamped(tmp_path, "gap", [play(world.a.sponsor_id, n=i) for i in range(3)])
+    await upload(http, world.a.device, [bodies[0], bodies[2]])  # seq 2 lost
+    # The TV plays: the clip on screen is an open outbox row, so the backlog never reaches 0.
+    await _heartbeat(http, world.a.device, outbox_backlog=1)
+    s = AnalyticsSettings(chain_gap_after_s=600)
+    engine = make_engine(settings)
+    try:
+        raised, _ = await evaluate(engine, s, datetime.now(UTC))
+        assert "chain_gap" not in {a.kind for a in raised if a.site_id == world.a.site_id}
+        raised, _ = await evaluate(engine, s, datetime.now(UTC) + timedelta(minutes=11))
+        [gap] = [a for a in raised if a.site_id == world.a.site_id and a.kind == "chain_gap"]
+        assert gap.detail["missing"] == 1 and "1 records missing" in gap.message
+        # The lost record arrives after all: the gap closes and the alert resolves itself.
+        await upload(http, world.a.device, [bodies[1]])
+        _, resolved = await evaluate(engine, s, datetime.now(UTC) + timedelta(minutes=12))
+        assert "chain_gap" in {a.kind for a in resolved if a.site_id == world.a.site_id}
     finally:
         await engine.dispose()

@@ -158,3 +158,20 @@ async def test_the_same_batch_sent_several_times_at_once_is_stored_and_counted_o
     assert sum(x["accepted"] for x in mine) == 300 and sum(x["duplicate"] for x in mine) == 900
     assert answers[4].json()["accepted"] == 200
     assert await _count(http, world.a.admin) == 300 and await _count(http, world.b.admin) == 200
+
+
+async def test_a_clip_during_which_the_wall_clock_stepped_back_is_stored_and_flagged(http, world):
+    start = datetime(2026, 11, 21, 15, 0, tzinfo=UTC)
+    # NTP stepped the clock back 40 s during a 15 s clip: ended_at is before started_at.
+    stepped = msgspec.structs.replace(
+        play(world.a.sponsor_id, start=start, n=3), ended_at=start - timedelta(seconds=25)
+    )
+    r = await upload(http, world.a.device, [stepped])
+    assert (r.json()["accepted"], r.json()["rejected"]) == (1, 0), r.text
+    assert await _count(http, world.a.admin) == 1
+    r = await http.get("/api/v1/analytics/events", params={"flagged": True}, headers=world.a.admin)
+    [row] = r.json()
+    assert row["event_id"] == stepped.event_id and row["time_flag"] == "wall_stepped"
+    # The monotonic times are the truth: the stored end is start + 15 s, on the start's day.
+    assert datetime.fromisoformat(row["started_at"]) == start
+    assert datetime.fromisoformat(row["ended_at"]) == start + timedelta(seconds=15)

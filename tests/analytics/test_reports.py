@@ -171,3 +171,38 @@ async def test_the_club_pdf_renders_with_its_sites_health(http, world, tmp_path)
     assert a.name in text and "61 C" in text and "42 %" in text and "Sponsor of" in text
     await _tool("pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "club"))
     assert list(tmp_path.glob("club-*.png"))
+
+
+async def test_a_late_genuine_event_keeps_the_code_valid_and_a_deleted_one_breaks_it(http, world, settings):
+    a = world.a
+    day = datetime.now(UTC).replace(hour=14, minute=0, second=0, microsecond=0) - timedelta(days=2)
+    counted = [play(a.sponsor_id, start=day, n=i) for i in range(4)]
+    assert (await upload(http, a.device, counted)).json()["accepted"] == 4
+    period = {
+        "date_from": (date.today() - timedelta(days=7)).isoformat(),
+        "date_to": date.today().isoformat(),
+    }
+    r = await http.get(
+        f"/api/v1/analytics/sponsors/{a.sponsor_id}/report.pdf", params=period, headers=a.admin
+    )
+    assert r.status_code == 200, r.text
+    code = r.headers["x-verification-code"]
+
+    # A site that was offline uploads a genuine play of the same period after the report.
+    late = play(a.sponsor_id, start=day, n=10, boot_id="boot-2")
+    assert (await upload(http, a.device, [late])).json()["accepted"] == 1
+    check = (await http.get("/api/v1/analytics/verify", params={"code": code})).json()
+    assert (check["valid"], check["counted_then"], check["counted_now"], check["arrived_since"]) == (
+        True, 4, 4, 1,
+    )  # fmt: skip
+    assert check["summary"].startswith("valid") and "1 event(s) arrived since" in check["summary"]
+
+    engine = make_engine(settings)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(delete(PlayEvent).where(PlayEvent.event_id == counted[1].event_id))
+    finally:
+        await engine.dispose()
+    check = (await http.get("/api/v1/analytics/verify", params={"code": code})).json()
+    assert (check["valid"], check["counted_now"], check["arrived_since"]) == (False, 3, 1)
+    assert check["summary"].startswith("invalid: 1 counted event(s) deleted")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from analytics_kit import login, make_user, play, upload
 
+from cloud_api.db.engine import make_engine, make_sessionmaker
+from cloud_api.db.models import SponsorViewer
 from cloud_api.domain.accounts.guards import Role
 
 
@@ -84,3 +86,52 @@ async def test_clubs_see_only_their_own_plays(http, world):
         headers=b.admin,
     )
     assert r.status_code == 404
+
+
+async def _bind(http, headers, user_id: str, sponsor_id: str):
+    return await http.post(
+        "/api/v1/analytics/sponsor-viewers",
+        json={"user_id": user_id, "sponsor_id": sponsor_id},
+        headers=headers,
+    )
+
+
+async def test_a_club_admin_cannot_open_other_clubs_plays_through_a_platform_sponsor(http, world):
+    r = await http.post("/api/v1/sponsors", json={"name": "National Bank"}, headers=world.platform)
+    assert r.status_code == 201 and r.json()["club_id"] is None, r.text
+    national = r.json()["id"]
+    await upload(http, world.a.device, [play(national, n=i) for i in range(3)])
+    await upload(http, world.b.device, [play(national, n=i) for i in range(5)])
+
+    # Club A's admin may not bind its sponsor account to the platform-wide sponsor...
+    email, user_id = await make_user(world.settings, Role.SPONSOR_VIEWER, world.a.id)
+    r = await _bind(http, world.a.admin, user_id, national)
+    assert r.status_code == 403 and "platform admin" in r.text, r.text
+    r = await http.get("/api/v1/analytics/", headers=await login(http, email))
+    assert r.status_code == 403 and "bound to no sponsor" in r.text
+
+    # ...and a binding that predates the rule (the migration scoped it to the viewer's club)
+    # reads club A's plays only, by every route.
+    engine = make_engine(world.settings)
+    try:
+        async with make_sessionmaker(engine)() as session:
+            session.add(SponsorViewer(user_id=user_id, sponsor_id=national, club_id=world.a.id))
+            await session.commit()
+    finally:
+        await engine.dispose()
+    viewer = await login(http, email)
+    assert (await http.get("/api/v1/analytics/", headers=viewer)).json()["totals"]["plays"] == 3
+    r = await http.get("/api/v1/analytics/", params={"club_id": world.b.id}, headers=viewer)
+    assert r.status_code == 404
+    csv_rows = (await http.get("/api/v1/analytics/export.csv", headers=viewer)).text.strip().splitlines()[1:]
+    assert len(csv_rows) == 1 and world.b.site_id not in csv_rows[0]
+    events = (await http.get("/api/v1/analytics/events", headers=viewer)).json()
+    assert len(events) == 3 and {e["site_id"] for e in events} == {world.a.site_id}
+
+    # A platform admin's binding to the platform sponsor sees the sponsor at every club.
+    assert (await _bind(http, world.platform, user_id, national)).status_code == 200
+    assert (await http.get("/api/v1/analytics/", headers=viewer)).json()["totals"]["plays"] == 8
+    # A club admin re-binding the account to the club's own sponsor scopes it to the club again.
+    assert (await _bind(http, world.a.admin, user_id, world.a.sponsor_id)).status_code == 200
+    await upload(http, world.a.device, [play(world.a.sponsor_id, n=i) for i in range(2)])
+    assert (await http.get("/api/v1/analytics/", headers=viewer)).json()["totals"]["plays"] == 2

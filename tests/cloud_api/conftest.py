@@ -59,7 +59,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         data_dir=tmp_path / "cloud",
         database_url=database_url,
-        jwt_secret="test-secret-" + secrets.token_hex(16),
+        jwt_secret="test-secret-" + secrets.token_hex(32),  # 64+ bytes: the HS512 forgery test signs with it
         login_max_failures=5,
         max_upload_bytes=20 * 1024 * 1024,
         log_json=False,

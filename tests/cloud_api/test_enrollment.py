@@ -103,7 +103,7 @@ def test_site_state_goes_stale_then_offline():
     from cloud_api.lib.settings import Settings
 
     s = Settings(
-        data_dir=__import__("pathlib").Path("/tmp"), database_url="sqlite+aiosqlite://", jwt_secret="x"
+        data_dir=__import__("pathlib").Path("/tmp"), database_url="sqlite+aiosqlite://", jwt_secret="k" * 32
     )
     now = datetime.now(UTC)
     assert state_of(now - timedelta(seconds=30), s, now) == "online"

@@ -51,7 +51,7 @@ def route_table() -> list[tuple[str, str, object]]:
         Settings(
             data_dir=__import__("pathlib").Path("/tmp/neopro-route-table"),
             database_url="sqlite+aiosqlite://",
-            jwt_secret="x",
+            jwt_secret="route-table-" + "k" * 32,
         )
     )
     out = []

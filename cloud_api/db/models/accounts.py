@@ -51,6 +51,8 @@ class LoginAttempt(Base):
     __table_args__ = (
         Index("ix_login_attempts_email_at", "email", "at"),
         Index("ix_login_attempts_address_at", "address", "at"),
+        # The retention job deletes by age.
+        Index("ix_login_attempts_at", "at"),
     )
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(254))

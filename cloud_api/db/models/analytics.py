@@ -50,7 +50,8 @@ class PlayEvent(Base):
     clock_synced: Mapped[bool] = mapped_column(Boolean)
     #: "synced", "boot_offset" (corrected), "uncorrected".
     clock_source: Mapped[str] = mapped_column(String(16))
-    #: None, or why the time is not trusted: "before_epoch", "future".
+    #: None, or why the time is not trusted: "before_epoch", "future", or "wall_stepped" (the
+    #: device's wall clock stepped during the clip: its end is start + monotonic duration).
     time_flag: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[datetime]
     seq: Mapped[int | None] = mapped_column(BigInteger)
@@ -113,6 +114,10 @@ class ChainState(Base):
     seen: Mapped[int] = mapped_column(BigInteger, default=0)
     #: seq of the first event whose prev_hash did not match, if any.
     broken_at_seq: Mapped[int | None] = mapped_column(BigInteger)
+    #: The lowest seq seen: a re-enrolled device (new id, same state.db) starts mid-chain.
+    first_seq: Mapped[int] = mapped_column(BigInteger, default=1, server_default="1")
+    #: Since when records have been missing (None: no gap); the gap alert waits on it.
+    gap_since: Mapped[datetime | None]
     updated_at: Mapped[datetime]
 
 
@@ -122,6 +127,10 @@ class SponsorViewer(Base):
     __tablename__ = "sponsor_viewers"
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     sponsor_id: Mapped[str] = mapped_column(String(32), index=True)
+    #: The club whose plays the viewer sees. None (every club showing the sponsor) only when a
+    #: platform admin bound it to a platform-wide sponsor: a club admin can never open other
+    #: clubs' plays through a sponsor account.
+    club_id: Mapped[str | None] = mapped_column(String(32))
 
 
 class ReportRecord(Base):

@@ -70,7 +70,11 @@ class HeartbeatRow(_Metrics, Base):
     """Every heartbeat, for health history and alerts (the analytics issue reads it)."""
 
     __tablename__ = "heartbeats"
-    __table_args__ = (Index("ix_heartbeats_site_received", "site_id", "received_at"),)
+    __table_args__ = (
+        Index("ix_heartbeats_site_received", "site_id", "received_at"),
+        # The retention job deletes by age across all sites.
+        Index("ix_heartbeats_received", "received_at"),
+    )
     id: Mapped[int] = mapped_column(BigIntKey, primary_key=True, autoincrement=True)
     site_id: Mapped[str] = mapped_column(String(32))
     device_id: Mapped[str] = mapped_column(String(32))

@@ -22,6 +22,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cloud_api.db.models import Alert, ChainState, HeartbeatRow, PlaybackErrorRow, Site, SiteStatus
 
+from .chain import ChainReport
+from .chain import report as chain_report
 from .settings import AnalyticsSettings
 
 log = logging.getLogger("cloud_api.alerts")
@@ -155,18 +157,32 @@ async def conditions(engine: AsyncEngine, s: AnalyticsSettings, now: datetime) -
                         {"device_id": st.device_id, "seq": st.broken_at_seq},
                     )
                 )
-            elif st.max_seq > st.seen and backlog_of.get(st.site_id) == 0:
+            elif (gap := chain_report(st)).missing and _gap_alerted(gap, backlog_of.get(st.site_id), s, now):
+                waiting = (
+                    "none waiting" if backlog_of.get(st.site_id) == 0 else f"missing since {gap.gap_since}"
+                )
                 found.append(
                     Condition(
                         st.club_id,
                         st.site_id,
                         "chain_gap",
                         "warning",
-                        f"device {st.device_id}: {st.max_seq - st.seen} records missing and none waiting",
-                        {"device_id": st.device_id, "missing": st.max_seq - st.seen},
+                        f"device {st.device_id}: {gap.missing} records missing ({waiting})",
+                        {"device_id": st.device_id, "missing": gap.missing, "first_seq": gap.first_seq},
                     )
                 )
     return found
+
+
+def _gap_alerted(gap: ChainReport, backlog: int | None, s: AnalyticsSettings, now: datetime) -> bool:
+    """A gap is alerted when nothing is left to upload, or when it has lasted ``chain_gap_after_s``.
+
+    The backlog alone never clears while the TV plays (the clip on screen is an open outbox
+    row), so the age of the gap is what raises it in practice.
+    """
+    if backlog == 0:
+        return True
+    return gap.gap_since is not None and now - gap.gap_since >= timedelta(seconds=s.chain_gap_after_s)
 
 
 async def evaluate(

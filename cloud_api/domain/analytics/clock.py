@@ -10,6 +10,10 @@ exact within one boot, so the wall time of an unsynced event is ``booted_at + mo
 
 An event that still cannot be dated, or whose time is before the software existed or in the
 future, keeps the device's time and is flagged; its day is then the day it arrived.
+
+The end of a clip is its start plus the monotonic duration: the wall clock can step (NTP
+syncing mid-clip) and leave ``ended_at`` before ``started_at``. Such an event is a genuine
+billable play: it is stored with the flag "wall_stepped" (its start and day stand).
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ class Dated:
     ended_at: datetime | None
     day: date
     source: str  # "synced", "boot_offset", "uncorrected"
-    flag: str | None  # None, "before_epoch", "future"
+    flag: str | None  # None, "before_epoch", "future", "wall_stepped"
 
 
 def boot_from_synced(event: ProofOfPlay) -> datetime:
@@ -43,22 +47,27 @@ def date_event(
     event: ProofOfPlay, booted_at: datetime | None, received_at: datetime, settings: AnalyticsSettings
 ) -> Dated:
     if event.clock_synced:
-        start, end, source = event.started_at, event.ended_at, "synced"
+        start, source = event.started_at, "synced"
     elif booted_at is not None:
         start = booted_at + timedelta(microseconds=event.started_mono_ns // 1000)
-        if event.ended_mono_ns is not None:
-            end = booted_at + timedelta(microseconds=event.ended_mono_ns // 1000)
-        elif event.ended_at is not None:
-            end = start + (event.ended_at - event.started_at)
-        else:
-            end = None
         source = "boot_offset"
     else:
-        start, end, source = event.started_at, event.ended_at, "uncorrected"
+        start, source = event.started_at, "uncorrected"
+    wall_stepped = event.ended_at is not None and event.ended_at < event.started_at
+    if event.ended_mono_ns is not None:
+        end: datetime | None = start + timedelta(
+            microseconds=(event.ended_mono_ns - event.started_mono_ns) // 1000
+        )
+    elif event.ended_at is not None and not wall_stepped:
+        end = start + (event.ended_at - event.started_at)
+    else:
+        end = None
     flag = None
     if start < settings.epoch:
         flag = "before_epoch"
     elif start > received_at + timedelta(seconds=settings.future_slack_s):
         flag = "future"
     day = (received_at if flag else start).date()
+    if flag is None and wall_stepped:
+        flag = "wall_stepped"
     return Dated(start, end, day, source, flag)

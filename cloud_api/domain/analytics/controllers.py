@@ -21,7 +21,7 @@ from cloud_api.domain.accounts.tenancy import club_scope, owned_or_404
 from cloud_api.server.db import DbSession
 
 from . import csv_export, queries, reports, verification
-from .access import Scope, scope_for, viewer_sponsor, visible_sponsor
+from .access import Scope, scope_for, viewer_binding, viewer_club, visible_sponsor
 from .chain import report as chain_report
 from .pacing import contracts_pacing, contracts_query
 from .schemas import AlertOut, Analytics, ChainStatus, EventOut, Pacing, Verification, ViewerGrant
@@ -65,11 +65,11 @@ class AnalyticsController(Controller):
     ) -> list[Pacing]:
         """Each contract of the sponsor: target, delivered, expected by now, projected, and a warning."""
         await visible_sponsor(db_session, principal, sponsor_id)
-        club = (
-            None
-            if principal.is_platform or await viewer_sponsor(db_session, principal)
-            else principal.club_id
-        )
+        binding = await viewer_binding(db_session, principal)
+        if binding is not None:
+            club = binding.club_id
+        else:
+            club = None if principal.is_platform else principal.club_id
         contracts = list((await db_session.scalars(contracts_query(sponsor_id, club))).all())
         return await contracts_pacing(await db_session.connection(), contracts, date.today())
 
@@ -162,13 +162,15 @@ class AnalyticsController(Controller):
         rec = await db_session.scalar(select(ReportRecord).where(ReportRecord.code == code.strip().upper()))
         if rec is None:
             raise NotFoundException("no report was issued with this code")
-        valid, count = await verification.recheck(db_session, rec)
+        check = await verification.recheck(db_session, rec)
         return Verification(
             code=rec.code,
             kind=rec.kind,
-            valid=valid,
+            valid=check.valid,
             counted_then=rec.event_count,
-            counted_now=count,
+            counted_now=check.counted_now,
+            arrived_since=check.arrived_since,
+            summary=verification.summary(rec, check),
             date_from=rec.date_from,
             date_to=rec.date_to,
             sponsor_id=rec.sponsor_id,
@@ -191,6 +193,7 @@ class AnalyticsController(Controller):
                     missing=r.missing,
                     broken_at_seq=r.broken_at_seq,
                     complete=r.complete,
+                    first_seq=r.first_seq,
                 )
             )
         return out
@@ -205,12 +208,14 @@ class AnalyticsController(Controller):
             raise ValidationException(
                 f"user_id: {user.email} has the role {user.role}; only a sponsor_viewer"
             )
-        await visible_sponsor(db_session, principal, data.sponsor_id)
+        sponsor = await visible_sponsor(db_session, principal, data.sponsor_id)
+        club_id = viewer_club(principal, sponsor, user.club_id)
         existing = await db_session.get(SponsorViewer, data.user_id)
         if existing is None:
-            db_session.add(SponsorViewer(user_id=data.user_id, sponsor_id=data.sponsor_id))
+            db_session.add(SponsorViewer(user_id=data.user_id, sponsor_id=data.sponsor_id, club_id=club_id))
         else:
             existing.sponsor_id = data.sponsor_id
+            existing.club_id = club_id
         return data
 
 

@@ -60,11 +60,10 @@ def _check(event: ProofOfPlay, device: Any) -> tuple[str, str] | None:
         return "site_id", "names another site than this device's; leave it empty or send this site's id"
     if event.started_at.tzinfo is None:
         return "started_at", "has no time zone; send UTC with a 'Z'"
-    if event.ended_at is not None:
-        if event.ended_at.tzinfo is None:
-            return "ended_at", "has no time zone; send UTC with a 'Z'"
-        if event.ended_at < event.started_at:
-            return "ended_at", "is before started_at"
+    # ended_at before started_at (the wall clock stepped back mid-clip) is stored and flagged,
+    # not refused: see clock.date_event.
+    if event.ended_at is not None and event.ended_at.tzinfo is None:
+        return "ended_at", "has no time zone; send UTC with a 'Z'"
     if event.ended_mono_ns is not None and event.ended_mono_ns < event.started_mono_ns:
         return "ended_mono_ns", "is before started_mono_ns"
     if (event.seq is None) != (event.prev_hash is None):

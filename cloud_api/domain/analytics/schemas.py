@@ -67,14 +67,22 @@ class ChainStatus(Struct, kw_only=True):
     missing: int
     broken_at_seq: int | None
     complete: bool
+    #: Where the chain starts for this device id (above 1 after a re-enrolment).
+    first_seq: int = 1
 
 
 class Verification(Struct, kw_only=True):
     code: str
     kind: str
+    #: The events the report counted (received by ``generated_at``) are all there, unaltered.
     valid: bool
     counted_then: int
+    #: The same events as found now (fewer if some were deleted).
     counted_now: int
+    #: Events of the same scope received after the report was issued (late uploads, not a fault).
+    arrived_since: int = 0
+    #: One sentence for a person: valid or not, and what changed.
+    summary: str = ""
     date_from: date
     date_to: date
     sponsor_id: str | None
@@ -108,6 +116,8 @@ class EventOut(Struct, kw_only=True):
     phase: str
     trigger: str
     started_at: datetime
+    #: started_at + the monotonic duration (None while unknown).
+    ended_at: datetime | None
     device_started_at: datetime
     seconds_on_screen: float
     completed: bool

@@ -23,6 +23,8 @@ class AnalyticsSettings:
     #: Growth of the backlog over half an hour that says uploads are failing.
     outbox_growth: int = 100
     player_errors_per_hour: int = 5
+    #: A chain gap (records missing) older than this is alerted even while plays wait to upload.
+    chain_gap_after_s: int = 30 * 60
     webhook_url: str | None = None
 
     @classmethod
@@ -33,6 +35,7 @@ class AnalyticsSettings:
             offline_after_s=int(env.get("NEOPRO_ALERT_OFFLINE_AFTER_S", cls.offline_after_s)),
             outbox_backlog_max=int(env.get("NEOPRO_ALERT_OUTBOX_BACKLOG", cls.outbox_backlog_max)),
             player_errors_per_hour=int(env.get("NEOPRO_ALERT_PLAYER_ERRORS", cls.player_errors_per_hour)),
+            chain_gap_after_s=int(env.get("NEOPRO_ALERT_CHAIN_GAP_AFTER_S", cls.chain_gap_after_s)),
             webhook_url=env.get("NEOPRO_ALERT_WEBHOOK_URL") or None,
         )
         return replace(settings, **overrides) if overrides else settings

@@ -16,6 +16,7 @@ from cloud_api.db.models import Command
 from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.accounts.guards import Principal, Role
 from cloud_api.domain.sites.deps import visible_site
+from cloud_api.lib.bus_messages import CommandQueued
 from cloud_api.server.db import DbSession, after_commit, note
 from cloud_api.server.errors import FieldError
 from neopro.contracts.device_api import CommandStatus
@@ -45,9 +46,7 @@ class CommandController(Controller):
         await db_session.flush()
         note(request, object_id=command.id, object_type="command", club_id=site.club_id, type=command.type)
         bus = state.runtime.bus
-        after_commit(
-            request, lambda: bus.publish({"kind": "command", "site_id": site.id, "command_id": command.id})
-        )
+        after_commit(request, lambda: bus.publish(CommandQueued(site_id=site.id, command_id=command.id)))
         return services.command_out(command)
 
     @get("/")

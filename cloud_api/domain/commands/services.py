@@ -3,7 +3,8 @@
 Life of a command: queued -> sent (pushed or pulled; attempts + 1) -> running (the agent
 acknowledged) -> succeeded | failed. A command past its expiry is marked expired before
 anything is delivered, so it never runs. One that was sent but not acknowledged is sent
-again when the agent reconnects or pulls, until ``max_attempts``; then it fails.
+again when the agent reconnects or pulls, or by the periodic sweep of connected sites
+(:meth:`PushHub.sweep`), until ``max_attempts``; then it fails.
 Due commands go out highest priority first, then oldest first.
 """
 
@@ -13,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import msgspec
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from cloud_api.db.base import utcnow
@@ -104,20 +105,26 @@ async def expire_due(session: AsyncSession, site_id: str | None, now: datetime) 
     await session.execute(query.values(status=CommandStatus.EXPIRED.value, finished_at=now))
 
 
-async def claim_due(session: AsyncSession, site_id: str, *, resend_unacked: bool) -> list[DeviceCommand]:
+async def claim_due(
+    session: AsyncSession, site_id: str, *, resend_unacked: bool, unacked_before: datetime | None = None
+) -> list[DeviceCommand]:
     """Take the site's due commands for delivery, in delivery order, and mark them sent.
 
-    ``resend_unacked`` (a reconnect or a pull) also takes commands sent earlier but never
-    acknowledged; those out of attempts fail instead.
+    ``resend_unacked`` (a reconnect, a pull, the sweep) also takes commands sent earlier but
+    never acknowledged — only those sent before ``unacked_before`` if given (the sweep leaves
+    a command just pushed alone); those out of attempts fail instead.
     """
     now = utcnow()
     await expire_due(session, site_id, now)
-    statuses = [CommandStatus.QUEUED.value]
+    due = Command.status == CommandStatus.QUEUED.value
     if resend_unacked:
-        statuses.append(CommandStatus.SENT.value)
+        stale = Command.status == CommandStatus.SENT.value
+        if unacked_before is not None:
+            stale = and_(stale, Command.sent_at <= unacked_before)
+        due = or_(due, stale)
         await session.execute(
             update(Command)
-            .where(Command.site_id == site_id, Command.status == CommandStatus.SENT.value)
+            .where(Command.site_id == site_id, stale)
             .where(Command.attempts >= Command.max_attempts)
             .values(
                 status=CommandStatus.FAILED.value,
@@ -127,7 +134,7 @@ async def claim_due(session: AsyncSession, site_id: str, *, resend_unacked: bool
         )
     rows = await session.scalars(
         select(Command)
-        .where(Command.site_id == site_id, Command.status.in_(statuses))
+        .where(Command.site_id == site_id, due)
         .where(or_(Command.expires_at.is_(None), Command.expires_at > now))
         .order_by(Command.priority.desc(), Command.created_at, Command.id)
     )
@@ -179,3 +186,24 @@ async def record_result(session: AsyncSession, command: Command, report: Command
     command.acked_at = command.acked_at or now
     command.finished_at = now
     return command
+
+
+async def sites_with_unacked(
+    session: AsyncSession, site_ids: list[str], unacked_before: datetime
+) -> list[str]:
+    """Which of ``site_ids`` have a queued command, or one sent before ``unacked_before`` and never acked."""
+    out: list[str] = []
+    for start in range(0, len(site_ids), 500):
+        chunk = site_ids[start : start + 500]
+        out += await session.scalars(
+            select(Command.site_id)
+            .where(Command.site_id.in_(chunk))
+            .where(
+                or_(
+                    Command.status == CommandStatus.QUEUED.value,
+                    and_(Command.status == CommandStatus.SENT.value, Command.sent_at <= unacked_before),
+                )
+            )
+            .distinct()
+        )
+    return out

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from cloud_api.db.models import Club, SiteConfigVersion, SiteStatus
 from cloud_api.domain.accounts.deps import CurrentUser
 from cloud_api.domain.sites.deps import visible_site
+from cloud_api.lib.bus_messages import ConfigPublished
 from cloud_api.server.db import DbSession, after_commit, note
 from cloud_api.server.errors import FieldError
 from neopro.contracts import SiteConfig, convert
@@ -168,6 +169,6 @@ def _announce(request: Request, state: State, site_id: str, version: int) -> Non
 
     async def announce() -> None:
         rt.manifests.forget(site_id)  # this instance at once; the others when the bus tells them
-        await rt.bus.publish({"kind": "config", "site_id": site_id, "version": version})
+        await rt.bus.publish(ConfigPublished(site_id=site_id, version=version))
 
     after_commit(request, announce)

@@ -18,6 +18,7 @@ from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
 
 from cloud_api.db.fastreads import FastReads
+from cloud_api.lib.bus_messages import DeviceRevoked
 from cloud_api.lib.security import same_digest, split_credential
 from cloud_api.server.db import ACTOR_KEY, set_actor
 
@@ -77,7 +78,7 @@ def announce_revocation(runtime: Any, device_id: str) -> Callable[[], Awaitable[
 
     async def announce() -> None:
         runtime.devices.forget(device_id)
-        await runtime.bus.publish({"kind": "revoke", "device_id": device_id})
+        await runtime.bus.publish(DeviceRevoked(device_id=device_id))
 
     return announce
 

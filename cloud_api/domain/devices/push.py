@@ -4,6 +4,12 @@ Every instance hears every bus message; only the one holding the site's socket a
 command is claimed (marked sent) in the database before it is written to the socket, under
 a per-site lock, so two triggers never send it twice from one instance, and the conditional
 claim keeps two instances from both sending it.
+
+A push can be lost: a bus notification published while this instance's LISTEN connection
+was reconnecting, or a socket write that failed. So after the listener reconnects every
+connected site gets its un-acknowledged commands again (:meth:`PushHub.resend_all`), and a
+periodic sweep (:meth:`PushHub.sweep`, every ``command_resend_s``) resends commands of the
+connected sites that stayed un-acknowledged for that long.
 """
 
 from __future__ import annotations
@@ -12,7 +18,7 @@ import asyncio
 import contextlib
 import logging
 from collections import defaultdict
-from typing import Any
+from datetime import datetime, timedelta
 
 import msgspec
 from litestar import WebSocket
@@ -20,8 +26,10 @@ from litestar.exceptions import WebSocketDisconnect
 from prometheus_client import Gauge
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from cloud_api.db.base import utcnow
 from cloud_api.db.fastreads import FastReads
-from cloud_api.domain.commands.services import claim_due
+from cloud_api.domain.commands.services import claim_due, sites_with_unacked
+from cloud_api.lib.bus_messages import BusMessage, CommandQueued, ConfigPublished, DeviceRevoked
 from neopro.contracts.device_api import PushCommand, PushConfig, PushHello, PushRevoked
 
 from .auth import DeviceDirectory, DeviceIdentity
@@ -66,26 +74,64 @@ class PushHub:
                 self._sockets.pop(device.site_id, None)
             CONNECTED.dec()
 
-    async def dispatch(self, site_id: str, *, resend_unacked: bool = False) -> None:
+    async def dispatch(
+        self, site_id: str, *, resend_unacked: bool = False, unacked_before: datetime | None = None
+    ) -> None:
         """Claim the site's due commands and push them, if its agent is connected here."""
         if not self.connected(site_id):
             return
         async with self._locks[site_id]:
             async with self._sessionmaker() as session:
-                commands = await claim_due(session, site_id, resend_unacked=resend_unacked)
+                commands = await claim_due(
+                    session, site_id, resend_unacked=resend_unacked, unacked_before=unacked_before
+                )
             for command in commands:
                 await self._broadcast(site_id, PushCommand(command=command))
         if not self._locks[site_id].locked() and not self.connected(site_id):
             self._locks.pop(site_id, None)
 
-    async def on_bus(self, message: dict[str, Any]) -> None:
-        kind = message.get("kind")
-        if kind == "command":
-            await self.dispatch(message["site_id"])
-        elif kind == "config":
-            await self._broadcast(message["site_id"], PushConfig(version=int(message["version"])))
-        elif kind == "revoke":
-            await self._revoke(message["device_id"])
+    async def resend_all(self) -> None:
+        """Every connected site's queued and un-acknowledged commands (after a bus reconnect)."""
+        for site_id in list(self._sockets):
+            try:
+                await self.dispatch(site_id, resend_unacked=True)
+            except Exception:
+                log.exception("resending the commands of site %s failed", site_id)
+
+    async def sweep(self, unacked_for_s: float) -> int:
+        """Push what connected sites still miss: queued commands, and sent ones never acked.
+
+        One query finds the sites concerned; a command pushed less than ``unacked_for_s``
+        ago is left alone (its agent may be acknowledging it now). Returns the sites swept.
+        """
+        connected = list(self._sockets)
+        if not connected:
+            return 0
+        before = utcnow() - timedelta(seconds=unacked_for_s)
+        async with self._sessionmaker() as session:
+            sites = await sites_with_unacked(session, connected, before)
+        for site_id in sites:
+            try:
+                await self.dispatch(site_id, resend_unacked=True, unacked_before=before)
+            except Exception:
+                log.exception("sweeping the commands of site %s failed", site_id)
+        return len(sites)
+
+    async def sweep_forever(self, interval_s: float) -> None:
+        while True:
+            await asyncio.sleep(interval_s)
+            try:
+                await self.sweep(interval_s)
+            except Exception:
+                log.exception("command sweep failed; next in %.0f s", interval_s)
+
+    async def on_bus(self, message: BusMessage) -> None:
+        if isinstance(message, CommandQueued):
+            await self.dispatch(message.site_id)
+        elif isinstance(message, ConfigPublished):
+            await self._broadcast(message.site_id, PushConfig(version=message.version))
+        elif isinstance(message, DeviceRevoked):
+            await self._revoke(message.device_id)
 
     async def _revoke(self, device_id: str) -> None:
         self._devices.forget(device_id)
@@ -100,7 +146,7 @@ class PushHub:
         for socket in list(self._sockets.get(site_id, {})):
             try:
                 await self._send(socket, frame)
-            except Exception as exc:  # the socket went away; its commands stay "sent" until reconnect
+            except Exception as exc:  # the socket went away; the sweep or the reconnect resends
                 log.info("push to site %s failed: %s", site_id, exc)
 
     async def _send(self, socket: WebSocket, frame: msgspec.Struct) -> None:
