@@ -8,7 +8,8 @@ new symlink (atomic: a power cut leaves the old or the new link, never none), re
 player and the hub, then waits for the health gate: the player on air or idle by design,
 and a heartbeat accepted by the cloud, within ``health_timeout_s``. Otherwise it points
 ``current`` back, restarts the services again and reports why. The agent restarts itself
-last, once the result is reported.
+last, once the result is reported, into a trial (:mod:`agent.trial`) that rolls back a new
+agent which cannot start.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from neopro.datadir import atomic_write, fsync_dir
 from .cloud_client import CloudClient, CloudError
 from .commands import CommandFailed
 from .services import restart
+from .trial import record as record_trial
 
 log = logging.getLogger("neopro.agent.update")
 
@@ -143,6 +145,7 @@ class Updater:
         heartbeat: Callable[[], Awaitable[None]],
         restart_agent: Callable[[], None] | None = None,
         reconnect_hub: Callable[[], None] | None = None,
+        trial_window_s: float = 600.0,
     ) -> None:
         self.client = client
         self.releases = releases
@@ -153,6 +156,7 @@ class Updater:
         self.heartbeat = heartbeat
         self.restart_agent = restart_agent
         self.reconnect_hub = reconnect_hub
+        self.trial_window_s = trial_window_s
 
     async def __call__(self, args: dict[str, Any]) -> dict[str, Any]:
         version, url, sha256 = (
@@ -219,6 +223,11 @@ class Updater:
             if why is None:
                 self.releases.prune({version, previous or ""})
                 if self.restart_agent is not None:
+                    # The gate ran in this (old) agent: the new one is on trial until the cloud
+                    # accepts its heartbeat, and rolled back at start if it cannot get there.
+                    await asyncio.to_thread(
+                        record_trial, self.releases.root, version, previous, self.trial_window_s
+                    )
                     self.restart_agent()
                 return {"version": version, "previous": previous}
             log.error("update to %s failed its health gate (%s); rolling back to %s", version, why, previous)
