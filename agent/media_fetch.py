@@ -368,10 +368,18 @@ def _discard(part: Path, etag_file: Path) -> None:
 
 
 def _guard_space(data: DataDir, filename: str, needed: int, limits: MediaLimits) -> None:
-    free = shutil.disk_usage(data.media_dir).free
-    if needed > 0 and free - needed < limits.reserve_bytes:
+    guard_space(data.media_dir, f"media {filename}", needed, limits.reserve_bytes)
+
+
+def guard_space(directory: Path, what: str, needed: int, reserve_bytes: int) -> None:
+    """Refuse to write ``needed`` more bytes under ``directory`` if less than the reserve would stay free.
+
+    The one disk-space rule of the agent: media downloads and software updates both use it.
+    """
+    free = shutil.disk_usage(directory).free
+    if needed > 0 and free - needed < reserve_bytes:
         raise NoSpace(
-            f"media {filename}: needs {needed / 1e6:.1f} MB but only {free / 1e6:.1f} MB are free and "
-            f"{limits.reserve_bytes / 1e6:.0f} MB must stay free; free disk space on the Pi "
+            f"{what}: needs {needed / 1e6:.1f} MB but only {free / 1e6:.1f} MB are free and "
+            f"{reserve_bytes / 1e6:.0f} MB must stay free; free disk space on the Pi "
             "(nothing on air was deleted)"
         )

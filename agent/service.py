@@ -36,7 +36,7 @@ from .status import StatusBoard
 from .throttle import Throttle
 from .trial import confirm as confirm_trial
 from .trial import rolled_back
-from .update import Releases, Updater
+from .update import Releases, UpdateLimits, Updater
 from .uploader import Uploader
 
 log = logging.getLogger("neopro.agent")
@@ -108,6 +108,7 @@ class Agent:
                 heartbeat=self._send_heartbeat,
                 restart_agent=self._restart_agent_later,
                 reconnect_hub=self.hub.kick,
+                limits=UpdateLimits(max_bytes=s.update_max_bytes, reserve_bytes=s.media_reserve_bytes),
             )
             self.runner = CommandRunner(self.client, self.command_log, self.handlers)
             self.push = PushChannel(

@@ -22,6 +22,8 @@ class Blob:
     cut_after: list[int] = field(default_factory=list)
     #: Lie about the length (Content-Length), to test absurd-size refusal.
     claimed_length: int | None = None
+    #: Announce no length at all (chunked), so only the running total can tell the size.
+    chunked: bool = False
 
     @property
     def sha256(self) -> str:
@@ -88,7 +90,8 @@ class MediaOrigin:
         resp = web.StreamResponse(status=status)
         resp.headers["ETag"] = blob.etag
         resp.headers["Accept-Ranges"] = "bytes"
-        resp.content_length = blob.claimed_length if blob.claimed_length is not None else len(body)
+        if not blob.chunked:
+            resp.content_length = blob.claimed_length if blob.claimed_length is not None else len(body)
         if status == 206:
             resp.headers["Content-Range"] = f"bytes {start}-{len(blob.data) - 1}/{len(blob.data)}"
         await resp.prepare(request)

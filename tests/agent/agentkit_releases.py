@@ -44,9 +44,12 @@ GOOD_AGENT = 'print(open(__file__.rsplit("/bin/", 1)[0] + "/VERSION").read().str
 
 
 def build_release(
-    directory: Path, version: str, *, crashes: bool = False, agent_crashes: bool = False
+    directory: Path, version: str, *, crashes: bool = False, agent_crashes: bool = False, pad_bytes: int = 0
 ) -> tuple[Path, str]:
-    """A release tarball (``bin/neopro-{player,agent}.service.py`` + ``VERSION``) and its sha256."""
+    """A release tarball (``bin/neopro-{player,agent}.service.py`` + ``VERSION``) and its sha256.
+
+    ``pad_bytes``: an incompressible ``pad.bin`` of that size, to make the tarball big.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{version}.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
@@ -59,6 +62,10 @@ def build_release(
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+        if pad_bytes:
+            info = tarfile.TarInfo("pad.bin")
+            info.size = pad_bytes
+            tar.addfile(info, io.BytesIO(os.urandom(pad_bytes)))
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
