@@ -22,18 +22,18 @@ from pathlib import Path
 
 import aiohttp
 
+from neopro.backoff import parse_retry_after
+from neopro.contracts import is_sha256
 from neopro.contracts.agent_status import DownloadProgress
 from neopro.contracts.site_config import MEDIA_EXTENSIONS
 from neopro.datadir import DataDir, atomic_write, fsync_dir
 
-from .backoff import parse_retry_after
 from .media_errors import NoSpace, Refused, Transient
 from .status import StatusBoard
 from .throttle import Throttle
 
 log = logging.getLogger("neopro.agent.media")
 
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 #: Hand bytes to the writer thread in slices this big, or this old: few thread hops on a fast
 #: link, and little to fetch again after a kill on a slow one.
@@ -71,7 +71,7 @@ class Fetched:
 
 def check_wanted(want: Wanted, limits: MediaLimits) -> None:
     """Refuse names shaped like paths and sizes that cannot be a clip, before any byte is written."""
-    if not _SHA.match(want.sha256):
+    if not is_sha256(want.sha256):
         raise Refused(f"media sha256 {want.sha256!r:.80} is not 64 lower-case hex digits")
     if want.ext not in MEDIA_EXTENSIONS:
         raise Refused(f"media extension {want.ext!r:.40} is not one of {', '.join(MEDIA_EXTENSIONS)}")

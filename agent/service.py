@@ -13,9 +13,9 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-import msgspec
+from neopro.backoff import Backoff
+from neopro.sd_notify import notify
 
-from .backoff import Backoff
 from .clock_sync import ClockWatch
 from .cloud_client import CloudClient, CloudError, CloudUnavailable, Unauthorized, make_session
 from .command_log import INTERRUPTED, CommandLog
@@ -29,7 +29,6 @@ from .media_errors import MediaError
 from .media_fetch import MediaLimits
 from .outbox import Outbox
 from .push import PushChannel, Revoked
-from .sd_notify import notify
 from .services import restart
 from .settings import AgentSettings
 from .status import StatusBoard
@@ -270,9 +269,7 @@ class Agent:
         while True:
             await self.push.disconnected.wait()
             try:
-                answer = await self.client.request("GET", "/device/v1/commands")
-                for raw in msgspec.json.decode(answer.body).get("commands", []):
-                    await self.runner.receive_raw(raw)
+                await self.runner.poll_once()
                 backoff.reset()
                 delay = self.settings.command_poll_interval_s
             except CloudUnavailable as exc:

@@ -31,6 +31,7 @@ from typing import Any
 
 import aiohttp
 
+from neopro.contracts import is_sha256
 from neopro.datadir import atomic_write, fsync_dir
 
 from .cloud_client import CloudClient, CloudError
@@ -43,7 +44,6 @@ from .trial import record as record_trial
 log = logging.getLogger("neopro.agent.update")
 
 _VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$")
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 #: Releases kept on disk besides the current one (for a manual roll back).
 KEEP_RELEASES = 3
 
@@ -241,7 +241,7 @@ class Updater:
             raise CommandFailed(
                 f"args.version {version!r:.80} is not a release name (letters, digits, . _ + -)"
             )
-        if not _SHA.match(sha256):
+        if not is_sha256(sha256):
             raise CommandFailed("args.sha256 must be 64 lower-case hex digits")
         max_bytes = args.get("max_bytes", self.limits.max_bytes)
         if not isinstance(max_bytes, int) or isinstance(max_bytes, bool) or max_bytes <= 0:

@@ -42,6 +42,9 @@ class MediaOrigin:
         self.app.router.add_post("/device/v1/heartbeat", self.heartbeat)
         self.heartbeats: list[bytes] = []
         self.app.router.add_post("/device/v1/commands/{id}/{what}", self.command_call)
+        self.app.router.add_get("/device/v1/commands", self.command_list)
+        #: What GET /device/v1/commands answers (raw, as the cloud would send it).
+        self.commands_body = b'{"commands":[]}'
         #: (command id, "ack" | "result", body) in arrival order.
         self.command_calls: list[tuple[str, str, bytes]] = []
         #: The manifest to answer with (raw bytes, so tests can send malformed ones).
@@ -53,6 +56,9 @@ class MediaOrigin:
         blob.etag = blob.etag or f'"{blob.sha256}"'
         self.blobs[key or blob.sha256] = blob
         return blob
+
+    async def command_list(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.commands_body, content_type="application/json")
 
     async def command_call(self, request: web.Request) -> web.Response:
         self.command_calls.append(
