@@ -3,16 +3,27 @@
 What the applied configuration names stays; so does any file a process (the player) has
 open right now, found through ``/proc/*/fd``: a clip the new configuration dropped may
 still be finishing on the TV, and is collected by a later pass. Stale ``.part`` files of
-media no longer wanted go too. Nothing outside ``media/`` is ever touched.
+media no longer wanted go too, and the temp files of writers killed mid-write. Nothing
+outside ``media/`` is ever touched.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from pathlib import Path
 
 log = logging.getLogger("neopro.agent.media")
+
+#: ``neopro.datadir.atomic_write``'s temp file: ``.<name>.<pid>.tmp``.
+_ATOMIC_TMP = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _stale_temp(name: str) -> bool:
+    """An ``atomic_write`` temp file whose writer is gone (killed mid-write): safe to delete."""
+    match = _ATOMIC_TMP.match(name)
+    return match is not None and not os.path.exists(f"/proc/{match.group(1)}")
 
 
 def open_files_under(directory: Path) -> set[str]:
@@ -46,7 +57,7 @@ def collect_garbage(media_dir: Path, keep: set[str]) -> list[str]:
             continue
         name = entry.name
         base = name.removesuffix(".etag").removesuffix(".part")
-        if base in keep or name in busy or name.startswith("."):
+        if base in keep or name in busy or (name.startswith(".") and not _stale_temp(name)):
             continue
         try:
             os.unlink(entry.path)
