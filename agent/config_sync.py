@@ -58,6 +58,7 @@ class ConfigSync:
         throttle: Throttle | None = None,
         media_session: aiohttp.ClientSession | None = None,
         on_applied: Callable[[SiteConfig], Awaitable[object]] | None = None,
+        gc_grace_s: float = 600.0,
     ) -> None:
         self.client = client
         self.data = data
@@ -66,6 +67,7 @@ class ConfigSync:
         self.throttle = throttle
         self.media_session = media_session or client.session
         self.on_applied = on_applied
+        self.gc_grace_s = gc_grace_s
         self.applied_version, self.applied_at = _applied_on_disk(data)
         self.last_error: str | None = None
         self._etag: str | None = None
@@ -103,7 +105,9 @@ class ConfigSync:
                 log.error("configuration %d waits: %s", manifest.config.version, exc.reason)
                 return False
             try:
-                cfg = await asyncio.to_thread(apply_cloud_config, self.data, manifest.config, incoming)
+                cfg, before = await asyncio.to_thread(
+                    apply_cloud_config, self.data, manifest.config, incoming
+                )
             except ContractError as exc:
                 self._reject(
                     f"configuration {incoming.version} merged with the club's additions is invalid at "
@@ -120,7 +124,8 @@ class ConfigSync:
                 self.board.update(applied_config_version=cfg.version, config_error=None, force=True)
             if self.on_applied is not None:
                 await self.on_applied(cfg)
-            await asyncio.to_thread(collect_named_garbage, self.data)
+            dropped = {v.filename for v in before.videos} if before is not None else set()
+            await asyncio.to_thread(collect_named_garbage, self.data, dropped, self.gc_grace_s)
             return True
 
     async def _prepare(self, manifest: api.Manifest) -> SiteConfig:
@@ -202,14 +207,17 @@ def preview_merge(data: DataDir, incoming: SiteConfig) -> SiteConfig:
         return keep_club_additions(incoming, base=_load(data.cloud_config), local=_load(data.current_config))
 
 
-def apply_cloud_config(data: DataDir, as_sent: SiteConfig, incoming: SiteConfig) -> SiteConfig:
+def apply_cloud_config(
+    data: DataDir, as_sent: SiteConfig, incoming: SiteConfig
+) -> tuple[SiteConfig, SiteConfig | None]:
     """Merge the cloud's new document with the club's local additions and write both (blocking).
 
     One read-merge-write under :meth:`DataDir.config_lock`, which the hub holds for its own
     edits, so neither puts back a document the other just replaced. ``current.json`` is
     written first, ``cloud.json`` (the base of the next merge, and the applied version) last:
     a power cut between the two makes the next pass merge again with the old base, which
-    keeps the club's additions; the other order would skip the apply for ever.
+    keeps the club's additions; the other order would skip the apply for ever. Returns the
+    merged document and the cloud's previous one (what it named before: for the GC).
     """
     with data.config_lock():
         base = _load(data.cloud_config)
@@ -219,20 +227,22 @@ def apply_cloud_config(data: DataDir, as_sent: SiteConfig, incoming: SiteConfig)
         parse_site_config(body)  # what we write, the player takes
         atomic_write(data.current_config, body)
         atomic_write(data.cloud_config, encode_site_config(as_sent))
-        return merged
+        return merged, base
 
 
-def collect_named_garbage(data: DataDir) -> list[str]:
+def collect_named_garbage(data: DataDir, dropped: set[str], grace_s: float) -> list[str]:
     """Media GC keeping every file ``current.json`` names now, under the config lock (blocking).
 
-    Read under the lock, so a club upload the hub has just filed is in the keep set.
+    Read under the lock, so a club upload the hub has just filed is in the keep set; one it
+    has put under ``media/`` but not filed yet is spared by ``grace_s`` (see
+    :func:`collect_garbage`); ``dropped`` (the cloud named them, no longer does) go at once.
     """
     with data.config_lock():
         current = _load(data.current_config)
         if current is None:
             return []  # never collect against a missing or unreadable document
         keep = {v.filename for v in current.without_expired().videos}
-        return collect_garbage(data.media_dir, keep)
+        return collect_garbage(data.media_dir, keep, dropped=dropped, grace_s=grace_s)
 
 
 def _applied_on_disk(data: DataDir) -> tuple[int | None, datetime | None]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import time
 from pathlib import Path
 
 log = logging.getLogger("neopro.agent.media")
@@ -48,9 +49,18 @@ def open_files_under(directory: Path) -> set[str]:
     return names
 
 
-def collect_garbage(media_dir: Path, keep: set[str]) -> list[str]:
-    """Delete files of ``media_dir`` the applied configuration no longer names; returns their names."""
+def collect_garbage(
+    media_dir: Path, keep: set[str], *, dropped: set[str] | frozenset[str] = frozenset(), grace_s: float = 0.0
+) -> list[str]:
+    """Delete files of ``media_dir`` the applied configuration no longer names; returns their names.
+
+    ``dropped``: files the cloud named before and no longer does; they go at once. Any other
+    unnamed file younger than ``grace_s`` stays for now: the hub puts a club upload under
+    ``media/`` a moment before it files it in ``current.json``, and that moment must not
+    cost the club its clip. A later pass collects it if it is never filed.
+    """
     busy = open_files_under(media_dir)
+    now = time.time()
     removed: list[str] = []
     for entry in os.scandir(media_dir):
         if not entry.is_file(follow_symlinks=False):
@@ -59,6 +69,12 @@ def collect_garbage(media_dir: Path, keep: set[str]) -> list[str]:
         base = name.removesuffix(".etag").removesuffix(".part")
         if base in keep or name in busy or (name.startswith(".") and not _stale_temp(name)):
             continue
+        if grace_s and base not in dropped and not name.startswith("."):
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime < grace_s:
+                    continue
+            except FileNotFoundError:
+                continue
         try:
             os.unlink(entry.path)
         except FileNotFoundError:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 
 import aiohttp
 import msgspec
@@ -84,9 +85,19 @@ async def test_a_club_upload_survives_a_cloud_publish_and_a_dropped_cloud_video_
     # The cloud's document is kept as sent: the base of the next merge.
     assert parse_site_config(data_dir.cloud_config.read_bytes()) == cloud2
 
+    # The hub has put an upload under media/ and not filed it yet: a publish right then must
+    # not collect it (the GC's grace); a file nobody has named for long is collected.
+    unfiled = data_dir.media_dir / f"{hashlib.sha256(b'unfiled').hexdigest()}.mp4"
+    unfiled.write_bytes(b"unfiled")
+    forgotten = data_dir.media_dir / f"{hashlib.sha256(b'forgotten').hexdigest()}.mp4"
+    forgotten.write_bytes(b"forgotten")
+    an_hour_ago = time.time() - 3600
+    os.utime(forgotten, (an_hour_ago, an_hour_ago))
+
     # A later publish still keeps it (base = cloud.json v2, which never named it).
     _publish(origin, 3, {"intro": keep})
     assert await sync.sync_once(), sync.last_error
+    assert unfiled.exists() and not forgotten.exists()
     applied = parse_site_config(data_dir.current_config.read_bytes())
     assert {v.id for v in applied.videos} == {"intro", club_id}
     assert (data_dir.media_dir / f"{club_sha}.mp4").exists()
