@@ -18,9 +18,10 @@ Where things are:
   the bounded-buffer alert.
 - :mod:`.command_log`, :mod:`.commands`, :mod:`.handlers`, :mod:`.push` — commands once,
   results at least once, by push or by poll.
-- :mod:`.update` — versioned install, atomic ``current`` switch, health gate, roll back.
+- :mod:`.update`, :mod:`.trial` — versioned install, atomic ``current`` switch, health gate,
+  roll back (also of a new agent that cannot start).
 - :mod:`.hub_link` — ``reload_config`` to the player and its on-air state, via the hub.
-- :mod:`.clock_sync`, :mod:`.metrics`, :mod:`.status`, :mod:`.sd_notify` — clock.json,
-  heartbeat metrics, the hub-readable status file, systemd's watchdog.
+- :mod:`.clock_sync`, :mod:`.metrics`, :mod:`.status` — clock.json, heartbeat metrics, the
+  hub-readable status file (systemd's watchdog: :mod:`neopro.sd_notify`).
 - :mod:`.bench` — ``neopro bench agent``.
 """

@@ -20,9 +20,9 @@ from urllib.parse import urljoin, urlsplit
 import aiohttp
 import msgspec
 
+from neopro.backoff import parse_retry_after
 from neopro.contracts import device_api as api
 
-from .backoff import parse_retry_after
 from .clock_sync import ClockWatch
 
 log = logging.getLogger("neopro.agent.cloud")
@@ -60,6 +60,12 @@ def make_session(connect_timeout_s: float = 10.0, read_timeout_s: float = 30.0) 
     timeout = aiohttp.ClientTimeout(total=None, connect=connect_timeout_s, sock_read=read_timeout_s)
     # A larger read buffer: fewer, bigger chunks for a media download, at no cost for small answers.
     return aiohttp.ClientSession(timeout=timeout, auto_decompress=True, read_bufsize=2**18)
+
+
+class _RawCommandList(msgspec.Struct):
+    """The :class:`~api.CommandList` envelope with its items left undecoded."""
+
+    commands: list[msgspec.Raw]
 
 
 class CloudClient:
@@ -147,9 +153,32 @@ class CloudClient:
     async def heartbeat(self, beat: api.Heartbeat) -> None:
         await self.request("POST", f"{api.API_PREFIX}/heartbeat", body=beat)
 
-    async def commands(self) -> list[api.DeviceCommand]:
+    async def commands(self) -> tuple[list[api.DeviceCommand], list[dict[str, Any]]]:
+        """The due commands, decoded with the :class:`~api.CommandList` contract.
+
+        Second, apart, the items this agent cannot read (a type a newer cloud added): they
+        are handed on as they came so that each still gets a failed result, instead of one
+        unreadable command making every poll fail.
+        """
         answer = await self.request("GET", f"{api.API_PREFIX}/commands")
-        return msgspec.json.decode(answer.body, type=api.CommandList).commands
+        try:
+            return msgspec.json.decode(answer.body, type=api.CommandList).commands, []
+        except msgspec.ValidationError:
+            pass
+        except msgspec.DecodeError as exc:
+            raise CloudRefused(f"GET {api.API_PREFIX}/commands: the answer is not JSON: {exc}", 200) from None
+        try:
+            items = msgspec.json.decode(answer.body, type=_RawCommandList).commands
+        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
+            raise CloudRefused(f"GET {api.API_PREFIX}/commands: not a command list: {exc}", 200) from None
+        readable: list[api.DeviceCommand] = []
+        unreadable: list[dict[str, Any]] = []
+        for item in items:
+            try:
+                readable.append(msgspec.json.decode(item, type=api.DeviceCommand))
+            except msgspec.ValidationError:
+                unreadable.append(msgspec.json.decode(item, type=dict[str, Any]))
+        return readable, unreadable
 
     async def ack(self, command_id: str) -> None:
         await self.request("POST", f"{api.API_PREFIX}/commands/{command_id}/ack")

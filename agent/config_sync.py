@@ -15,13 +15,14 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from pathlib import Path
 
 import aiohttp
 import msgspec
 
 from neopro.contracts import ContractError, SiteConfig, check_site_config, decode_json, encode_site_config
 from neopro.contracts import device_api as api
-from neopro.contracts.site_config import parse_site_config
+from neopro.contracts.site_config import keep_club_additions, parse_site_config
 from neopro.datadir import DataDir, atomic_write
 
 from .cloud_client import CloudClient, CloudRefused
@@ -57,6 +58,7 @@ class ConfigSync:
         throttle: Throttle | None = None,
         media_session: aiohttp.ClientSession | None = None,
         on_applied: Callable[[SiteConfig], Awaitable[object]] | None = None,
+        gc_grace_s: float = 600.0,
     ) -> None:
         self.client = client
         self.data = data
@@ -65,6 +67,7 @@ class ConfigSync:
         self.throttle = throttle
         self.media_session = media_session or client.session
         self.on_applied = on_applied
+        self.gc_grace_s = gc_grace_s
         self.applied_version, self.applied_at = _applied_on_disk(data)
         self.last_error: str | None = None
         self._etag: str | None = None
@@ -88,7 +91,7 @@ class ConfigSync:
                 self._etag = etag
                 return False
             try:
-                cfg = await self._prepare(manifest)
+                incoming = await self._prepare(manifest)
             except ConfigRejected as exc:
                 # A refused media file may be fixed behind the same manifest: ask again later.
                 self._reject(str(exc), etag if exc.final else None)
@@ -101,7 +104,17 @@ class ConfigSync:
                     self.board.update(config_error=exc.reason, force=True)
                 log.error("configuration %d waits: %s", manifest.config.version, exc.reason)
                 return False
-            await asyncio.to_thread(atomic_write, self.data.current_config, encode_site_config(cfg))
+            try:
+                cfg, before = await asyncio.to_thread(
+                    apply_cloud_config, self.data, manifest.config, incoming
+                )
+            except ContractError as exc:
+                self._reject(
+                    f"configuration {incoming.version} merged with the club's additions is invalid at "
+                    f"{exc.field}: {exc.reason}",
+                    etag,
+                )
+                return False
             self._etag = etag
             self.applied_version, self.applied_at = cfg.version, datetime.now(UTC)
             self.last_error = None
@@ -111,8 +124,8 @@ class ConfigSync:
                 self.board.update(applied_config_version=cfg.version, config_error=None, force=True)
             if self.on_applied is not None:
                 await self.on_applied(cfg)
-            keep = {v.filename for v in cfg.without_expired().videos}
-            await asyncio.to_thread(collect_garbage, self.data.media_dir, keep)
+            dropped = {v.filename for v in before.videos} if before is not None else set()
+            await asyncio.to_thread(collect_named_garbage, self.data, dropped, self.gc_grace_s)
             return True
 
     async def _prepare(self, manifest: api.Manifest) -> SiteConfig:
@@ -145,7 +158,16 @@ class ConfigSync:
                     f"is outside 0..{self.limits.max_file_bytes}"
                 )
             wanted.append((video, item))
+        # What the merged document will name: the cloud's videos, fetched unless already here,
+        # and the club's own uploads, which are on this Pi only and never asked of the cloud.
+        merged = await asyncio.to_thread(preview_merge, self.data, cfg)
+        club_only = {v.sha256 for v in merged.videos} - {v.sha256 for v, _ in wanted}
+        for sha in sorted(club_only):
+            if not any(self.data.media_dir.glob(f"{sha}.*")):
+                log.warning("club video %s is named locally but its file is missing; nothing to fetch", sha)
         for video, item in wanted:
+            if self.data.media_path(video.filename).exists():
+                continue
             try:
                 url = self.client.media_url(item.url)
                 await fetch_media(
@@ -172,11 +194,65 @@ class ConfigSync:
             self.board.update(config_error=reason, force=True)
 
 
-def _applied_on_disk(data: DataDir) -> tuple[int | None, datetime | None]:
+def _load(path: Path) -> SiteConfig | None:
     try:
-        raw = data.current_config.read_bytes()
-        stat = data.current_config.stat()
-        cfg = msgspec.json.decode(raw, type=SiteConfig)
-    except (OSError, msgspec.DecodeError, msgspec.ValidationError):
-        return None, None
-    return cfg.version, datetime.fromtimestamp(stat.st_mtime, UTC)
+        return parse_site_config(path.read_bytes())
+    except (OSError, ContractError):
+        return None
+
+
+def preview_merge(data: DataDir, incoming: SiteConfig) -> SiteConfig:
+    """What :func:`apply_cloud_config` would write now (read under the lock, nothing written)."""
+    with data.config_lock():
+        return keep_club_additions(incoming, base=_load(data.cloud_config), local=_load(data.current_config))
+
+
+def apply_cloud_config(
+    data: DataDir, as_sent: SiteConfig, incoming: SiteConfig
+) -> tuple[SiteConfig, SiteConfig | None]:
+    """Merge the cloud's new document with the club's local additions and write both (blocking).
+
+    One read-merge-write under :meth:`DataDir.config_lock`, which the hub holds for its own
+    edits, so neither puts back a document the other just replaced. ``current.json`` is
+    written first, ``cloud.json`` (the base of the next merge, and the applied version) last:
+    a power cut between the two makes the next pass merge again with the old base, which
+    keeps the club's additions; the other order would skip the apply for ever. Returns the
+    merged document and the cloud's previous one (what it named before: for the GC).
+    """
+    with data.config_lock():
+        base = _load(data.cloud_config)
+        local = _load(data.current_config)
+        merged = keep_club_additions(incoming, base=base, local=local)
+        body = encode_site_config(merged)
+        parse_site_config(body)  # what we write, the player takes
+        atomic_write(data.current_config, body)
+        atomic_write(data.cloud_config, encode_site_config(as_sent))
+        return merged, base
+
+
+def collect_named_garbage(data: DataDir, dropped: set[str], grace_s: float) -> list[str]:
+    """Media GC keeping every file ``current.json`` names now, under the config lock (blocking).
+
+    Read under the lock, so a club upload the hub has just filed is in the keep set; one it
+    has put under ``media/`` but not filed yet is spared by ``grace_s`` (see
+    :func:`collect_garbage`); ``dropped`` (the cloud named them, no longer does) go at once.
+    """
+    with data.config_lock():
+        current = _load(data.current_config)
+        if current is None:
+            return []  # never collect against a missing or unreadable document
+        keep = {v.filename for v in current.without_expired().videos}
+        return collect_garbage(data.media_dir, keep, dropped=dropped, grace_s=grace_s)
+
+
+def _applied_on_disk(data: DataDir) -> tuple[int | None, datetime | None]:
+    """The cloud version applied last: ``cloud.json``'s, else (older agents) ``current.json``'s."""
+    for path in (data.cloud_config, data.current_config):
+        try:
+            raw = path.read_bytes()
+            stat = path.stat()
+            cfg = msgspec.json.decode(raw, type=SiteConfig)
+        except (OSError, msgspec.DecodeError, msgspec.ValidationError):
+            continue
+        return cfg.version, datetime.fromtimestamp(stat.st_mtime, UTC)
+    return None, None

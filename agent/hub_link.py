@@ -18,9 +18,8 @@ import time
 
 import aiohttp
 
+from neopro.backoff import Backoff
 from neopro.contracts import ContractError, wire
-
-from .backoff import Backoff
 
 log = logging.getLogger("neopro.agent.hub")
 

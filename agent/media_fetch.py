@@ -22,18 +22,18 @@ from pathlib import Path
 
 import aiohttp
 
+from neopro.backoff import parse_retry_after
+from neopro.contracts import is_sha256
 from neopro.contracts.agent_status import DownloadProgress
 from neopro.contracts.site_config import MEDIA_EXTENSIONS
 from neopro.datadir import DataDir, atomic_write, fsync_dir
 
-from .backoff import parse_retry_after
 from .media_errors import NoSpace, Refused, Transient
 from .status import StatusBoard
 from .throttle import Throttle
 
 log = logging.getLogger("neopro.agent.media")
 
-_SHA = re.compile(r"^[0-9a-f]{64}$")
 _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 #: Hand bytes to the writer thread in slices this big, or this old: few thread hops on a fast
 #: link, and little to fetch again after a kill on a slow one.
@@ -71,7 +71,7 @@ class Fetched:
 
 def check_wanted(want: Wanted, limits: MediaLimits) -> None:
     """Refuse names shaped like paths and sizes that cannot be a clip, before any byte is written."""
-    if not _SHA.match(want.sha256):
+    if not is_sha256(want.sha256):
         raise Refused(f"media sha256 {want.sha256!r:.80} is not 64 lower-case hex digits")
     if want.ext not in MEDIA_EXTENSIONS:
         raise Refused(f"media extension {want.ext!r:.40} is not one of {', '.join(MEDIA_EXTENSIONS)}")
@@ -368,10 +368,18 @@ def _discard(part: Path, etag_file: Path) -> None:
 
 
 def _guard_space(data: DataDir, filename: str, needed: int, limits: MediaLimits) -> None:
-    free = shutil.disk_usage(data.media_dir).free
-    if needed > 0 and free - needed < limits.reserve_bytes:
+    guard_space(data.media_dir, f"media {filename}", needed, limits.reserve_bytes)
+
+
+def guard_space(directory: Path, what: str, needed: int, reserve_bytes: int) -> None:
+    """Refuse to write ``needed`` more bytes under ``directory`` if less than the reserve would stay free.
+
+    The one disk-space rule of the agent: media downloads and software updates both use it.
+    """
+    free = shutil.disk_usage(directory).free
+    if needed > 0 and free - needed < reserve_bytes:
         raise NoSpace(
-            f"media {filename}: needs {needed / 1e6:.1f} MB but only {free / 1e6:.1f} MB are free and "
-            f"{limits.reserve_bytes / 1e6:.0f} MB must stay free; free disk space on the Pi "
+            f"{what}: needs {needed / 1e6:.1f} MB but only {free / 1e6:.1f} MB are free and "
+            f"{reserve_bytes / 1e6:.0f} MB must stay free; free disk space on the Pi "
             "(nothing on air was deleted)"
         )

@@ -3,16 +3,28 @@
 What the applied configuration names stays; so does any file a process (the player) has
 open right now, found through ``/proc/*/fd``: a clip the new configuration dropped may
 still be finishing on the TV, and is collected by a later pass. Stale ``.part`` files of
-media no longer wanted go too. Nothing outside ``media/`` is ever touched.
+media no longer wanted go too, and the temp files of writers killed mid-write. Nothing
+outside ``media/`` is ever touched.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
+import time
 from pathlib import Path
 
 log = logging.getLogger("neopro.agent.media")
+
+#: ``neopro.datadir.atomic_write``'s temp file: ``.<name>.<pid>.tmp``.
+_ATOMIC_TMP = re.compile(r"^\..+\.(\d+)\.tmp$")
+
+
+def _stale_temp(name: str) -> bool:
+    """An ``atomic_write`` temp file whose writer is gone (killed mid-write): safe to delete."""
+    match = _ATOMIC_TMP.match(name)
+    return match is not None and not os.path.exists(f"/proc/{match.group(1)}")
 
 
 def open_files_under(directory: Path) -> set[str]:
@@ -37,17 +49,32 @@ def open_files_under(directory: Path) -> set[str]:
     return names
 
 
-def collect_garbage(media_dir: Path, keep: set[str]) -> list[str]:
-    """Delete files of ``media_dir`` the applied configuration no longer names; returns their names."""
+def collect_garbage(
+    media_dir: Path, keep: set[str], *, dropped: set[str] | frozenset[str] = frozenset(), grace_s: float = 0.0
+) -> list[str]:
+    """Delete files of ``media_dir`` the applied configuration no longer names; returns their names.
+
+    ``dropped``: files the cloud named before and no longer does; they go at once. Any other
+    unnamed file younger than ``grace_s`` stays for now: the hub puts a club upload under
+    ``media/`` a moment before it files it in ``current.json``, and that moment must not
+    cost the club its clip. A later pass collects it if it is never filed.
+    """
     busy = open_files_under(media_dir)
+    now = time.time()
     removed: list[str] = []
     for entry in os.scandir(media_dir):
         if not entry.is_file(follow_symlinks=False):
             continue
         name = entry.name
         base = name.removesuffix(".etag").removesuffix(".part")
-        if base in keep or name in busy or name.startswith("."):
+        if base in keep or name in busy or (name.startswith(".") and not _stale_temp(name)):
             continue
+        if grace_s and base not in dropped and not name.startswith("."):
+            try:
+                if now - entry.stat(follow_symlinks=False).st_mtime < grace_s:
+                    continue
+            except FileNotFoundError:
+                continue
         try:
             os.unlink(entry.path)
         except FileNotFoundError:

@@ -15,10 +15,10 @@ from typing import Any
 import aiohttp
 import msgspec
 
+from neopro.backoff import Backoff
 from neopro.contracts import ContractError
 from neopro.contracts import device_api as api
 
-from .backoff import Backoff
 from .cloud_client import CloudClient
 
 log = logging.getLogger("neopro.agent.push")

@@ -13,9 +13,9 @@ import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-import msgspec
+from neopro.backoff import Backoff
+from neopro.sd_notify import notify
 
-from .backoff import Backoff
 from .clock_sync import ClockWatch
 from .cloud_client import CloudClient, CloudError, CloudUnavailable, Unauthorized, make_session
 from .command_log import INTERRUPTED, CommandLog
@@ -29,12 +29,13 @@ from .media_errors import MediaError
 from .media_fetch import MediaLimits
 from .outbox import Outbox
 from .push import PushChannel, Revoked
-from .sd_notify import notify
 from .services import restart
 from .settings import AgentSettings
 from .status import StatusBoard
 from .throttle import Throttle
-from .update import Releases, Updater
+from .trial import confirm as confirm_trial
+from .trial import rolled_back
+from .update import Releases, UpdateLimits, Updater
 from .uploader import Uploader
 
 log = logging.getLogger("neopro.agent")
@@ -53,6 +54,7 @@ class Agent:
         self.command_log = CommandLog(self.data.state_db)
         self.config_wanted = asyncio.Event()
         self._backlog = 0
+        self._trial_checked = False
         self.handlers = {}  # filled in run(), where the session exists
 
     def _backoff(self) -> Backoff:
@@ -105,6 +107,7 @@ class Agent:
                 heartbeat=self._send_heartbeat,
                 restart_agent=self._restart_agent_later,
                 reconnect_hub=self.hub.kick,
+                limits=UpdateLimits(max_bytes=s.update_max_bytes, reserve_bytes=s.media_reserve_bytes),
             )
             self.runner = CommandRunner(self.client, self.command_log, self.handlers)
             self.push = PushChannel(
@@ -124,6 +127,7 @@ class Agent:
                 asyncio.ensure_future(self._keepalive_loop()),
             ]
             await self._resume_update()
+            self._report_rollback()
             tasks = [
                 self._heartbeat_loop(),
                 self._config_loop(),
@@ -170,6 +174,23 @@ class Agent:
         for command in await self.command_log.running(UPDATE):
             await self.command_log.finish(command.command_id, ok, result)
         await self.runner.report_pending()
+
+    def _report_rollback(self) -> None:
+        """A release whose agent could not start was rolled back before this start: say so."""
+        record = rolled_back(self.settings.install_dir)
+        if record is not None:
+            log.error("update: %s", record.get("reason"))
+            self.board.alert("update", str(record.get("reason"))[:300])
+
+    async def _confirm_trial(self) -> None:
+        """This agent got a heartbeat accepted: if it is a new release on trial, keep it."""
+        if self._trial_checked:
+            return
+        install_dir = self.settings.install_dir
+        version = Releases(install_dir).current_version()
+        if version is not None and await asyncio.to_thread(confirm_trial, install_dir, version):
+            log.info("update: the agent of release %s got a heartbeat accepted; the release is kept", version)
+        self._trial_checked = True
 
     def _config_hint(self, version: int) -> None:
         if version != self.config.applied_version:
@@ -221,6 +242,7 @@ class Agent:
         self._backlog = await self.outbox.backlog()
         beat = await asyncio.to_thread(self._beats.build)
         await self.client.heartbeat(beat)
+        await self._confirm_trial()
         self.board.update(
             cloud="connected", last_heartbeat_at=datetime.now(UTC), outbox_backlog=self._backlog
         )
@@ -247,9 +269,7 @@ class Agent:
         while True:
             await self.push.disconnected.wait()
             try:
-                answer = await self.client.request("GET", "/device/v1/commands")
-                for raw in msgspec.json.decode(answer.body).get("commands", []):
-                    await self.runner.receive_raw(raw)
+                await self.runner.poll_once()
                 backoff.reset()
                 delay = self.settings.command_poll_interval_s
             except CloudUnavailable as exc:

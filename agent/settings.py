@@ -45,6 +45,8 @@ class AgentSettings:
     #: The health gate after an update: the player on air (or idle by design) and a heartbeat
     #: accepted within this many seconds, else roll back.
     health_timeout_s: float = 120.0
+    #: The largest release tarball taken when the update command does not say (args.max_bytes).
+    update_max_bytes: int = 1 * 2**30
     #: The hub's base URL on the Pi (to ask whether the player is on air).
     hub_url: str = "http://127.0.0.1:8080"
 

@@ -17,10 +17,10 @@ import logging
 
 import msgspec
 
+from neopro.backoff import Backoff
 from neopro.clock import boot_id, mono_ns
 from neopro.contracts.proof_of_play import EVENTS_PATH, EventBatch, EventBatchResult
 
-from .backoff import Backoff
 from .buffer import check_buffer
 from .cloud_client import CloudClient, CloudRefused, CloudUnavailable, Unauthorized
 from .outbox import Outbox, OutboxRow

@@ -7,7 +7,7 @@
 """
 
 from ._errors import ContractError, convert, decode_json
-from ._types import Id, Owner, Phase, Sha256, Trigger
+from ._types import Id, Owner, Phase, Sha256, Trigger, is_sha256
 from .proof_of_play import PlaybackError, ProofOfPlay
 from .site_config import (
     Category,
@@ -40,5 +40,6 @@ __all__ = [
     "convert",
     "decode_json",
     "encode_site_config",
+    "is_sha256",
     "parse_site_config",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Annotated
 
@@ -24,6 +25,14 @@ Color = Annotated[
 for _t in (Id, Sha256, Color):
     _meta = _t.__metadata__[0]
     PATTERN_WORDS[_meta.pattern] = _meta.description
+
+_SHA256 = re.compile(Sha256.__metadata__[0].pattern)
+
+
+def is_sha256(value: str) -> bool:
+    """The :data:`Sha256` rule for a bare string (a URL part, a command argument)."""
+    return _SHA256.fullmatch(value) is not None
+
 
 Label = Annotated[str, Meta(min_length=1, max_length=80)]
 Text = Annotated[str, Meta(max_length=280)]

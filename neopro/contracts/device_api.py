@@ -157,6 +157,7 @@ FINAL_STATUSES = frozenset(
 #: restart_service {"service": "player"|"remote"|"agent"}; apply_config {"version": int};
 #: play_clip {"media_id": str}; set_volume {"volume": 0..100};
 #: get_logs {"service": str, "lines": int}; update_software {"version": str, "url": str, "sha256": str}.
+#: (The agent also honours an optional update_software "max_bytes": int, its download cap.)
 COMMAND_ARGS: dict[CommandType, dict[str, type]] = {
     CommandType.REBOOT: {},
     CommandType.RESTART_SERVICE: {"service": str},

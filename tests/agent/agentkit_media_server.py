@@ -22,6 +22,8 @@ class Blob:
     cut_after: list[int] = field(default_factory=list)
     #: Lie about the length (Content-Length), to test absurd-size refusal.
     claimed_length: int | None = None
+    #: Announce no length at all (chunked), so only the running total can tell the size.
+    chunked: bool = False
 
     @property
     def sha256(self) -> str:
@@ -40,6 +42,9 @@ class MediaOrigin:
         self.app.router.add_post("/device/v1/heartbeat", self.heartbeat)
         self.heartbeats: list[bytes] = []
         self.app.router.add_post("/device/v1/commands/{id}/{what}", self.command_call)
+        self.app.router.add_get("/device/v1/commands", self.command_list)
+        #: What GET /device/v1/commands answers (raw, as the cloud would send it).
+        self.commands_body = b'{"commands":[]}'
         #: (command id, "ack" | "result", body) in arrival order.
         self.command_calls: list[tuple[str, str, bytes]] = []
         #: The manifest to answer with (raw bytes, so tests can send malformed ones).
@@ -51,6 +56,9 @@ class MediaOrigin:
         blob.etag = blob.etag or f'"{blob.sha256}"'
         self.blobs[key or blob.sha256] = blob
         return blob
+
+    async def command_list(self, request: web.Request) -> web.Response:
+        return web.Response(body=self.commands_body, content_type="application/json")
 
     async def command_call(self, request: web.Request) -> web.Response:
         self.command_calls.append(
@@ -88,7 +96,8 @@ class MediaOrigin:
         resp = web.StreamResponse(status=status)
         resp.headers["ETag"] = blob.etag
         resp.headers["Accept-Ranges"] = "bytes"
-        resp.content_length = blob.claimed_length if blob.claimed_length is not None else len(body)
+        if not blob.chunked:
+            resp.content_length = blob.claimed_length if blob.claimed_length is not None else len(body)
         if status == 206:
             resp.headers["Content-Range"] = f"bytes {start}-{len(blob.data) - 1}/{len(blob.data)}"
         await resp.prepare(request)

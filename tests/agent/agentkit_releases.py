@@ -39,21 +39,33 @@ app.router.add_get("/ws", ws)
 web.run_app(app, host="127.0.0.1", port=int(os.environ["HUB_PORT"]), print=None)
 """
 CRASHING_SERVICE = 'raise SystemExit("this release crashes at start")\n'
+#: The agent unit of a release: this one says which release it is and ends (exit 0).
+GOOD_AGENT = 'print(open(__file__.rsplit("/bin/", 1)[0] + "/VERSION").read().strip(), "agent up")\n'
 
 
-def build_release(directory: Path, version: str, *, crashes: bool = False) -> tuple[Path, str]:
-    """A release tarball (``bin/neopro-player.service.py`` + ``VERSION``) and its sha256."""
+def build_release(
+    directory: Path, version: str, *, crashes: bool = False, agent_crashes: bool = False, pad_bytes: int = 0
+) -> tuple[Path, str]:
+    """A release tarball (``bin/neopro-{player,agent}.service.py`` + ``VERSION``) and its sha256.
+
+    ``pad_bytes``: an incompressible ``pad.bin`` of that size, to make the tarball big.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     path = directory / f"{version}.tar.gz"
     with tarfile.open(path, "w:gz") as tar:
         for name, text in (
             ("bin/neopro-player.service.py", CRASHING_SERVICE if crashes else GOOD_SERVICE),
+            ("bin/neopro-agent.service.py", CRASHING_SERVICE if agent_crashes else GOOD_AGENT),
             ("VERSION", version + "\n"),
         ):
             data = text.encode()
             info = tarfile.TarInfo(name)
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
+        if pad_bytes:
+            info = tarfile.TarInfo("pad.bin")
+            info.size = pad_bytes
+            tar.addfile(info, io.BytesIO(os.urandom(pad_bytes)))
     return path, hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -75,6 +87,19 @@ def restart(install_dir: Path, unit: str) -> int:
     proc = subprocess.Popen([sys.executable, str(script)], stdout=log, stderr=log, start_new_session=True)
     pidfile.write_text(str(proc.pid))
     return 0
+
+
+def start_with_trial_check(install_dir: Path, unit: str) -> subprocess.CompletedProcess[str]:
+    """One start of ``unit`` as systemd does it: ExecStartPre (the trial check), then ExecStart.
+
+    The check runs with ``python3 -I -S`` (no site-packages): it must need nothing but the
+    standard library, as with the system Python on the Pi.
+    """
+    check = install_dir / "trial-check.py"
+    if check.exists():
+        subprocess.run([sys.executable, "-I", "-S", str(check), str(install_dir)], check=False, timeout=30)
+    script = install_dir / "current" / "bin" / f"{unit}.py"
+    return subprocess.run([sys.executable, str(script)], capture_output=True, text=True, timeout=30)
 
 
 def _gone(pid: int) -> bool:

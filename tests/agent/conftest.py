@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 
 import aiohttp
 import pytest
 from agentkit_cloud import Admin, CloudProcess, postgres_database, run_cloud
 from agentkit_media_server import MediaOrigin
+from agentkit_releases import build_release, restart, stop_all
 from aiohttp import web
+
+from agent.update import Releases
+from neopro.supervisor import free_port
 
 
 @pytest.fixture
@@ -65,3 +70,19 @@ def clips() -> list[bytes]:
         make_clip(ClipRecipe(title=f"Spot {i}", color=color, seconds=1.0, width=320, height=180)).read_bytes()
         for i, color in enumerate(("0x8D6E63", "0x37474F", "0x2E7D32"))
     ]
+
+
+@pytest.fixture
+async def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Path, int]]:
+    """Release 1.0 installed and running, as the image's install script leaves a Pi."""
+    install_dir, port = tmp_path / "opt", free_port()
+    monkeypatch.setenv(
+        "HUB_PORT", str(port)
+    )  # read by the releases' service (a child of the restart command)
+    tarball, _ = build_release(tmp_path / "dist", "1.0")
+    releases = Releases(install_dir)
+    releases.install("1.0", tarball)
+    releases.switch("1.0")
+    restart(install_dir, "neopro-player.service")
+    yield install_dir, port
+    stop_all(install_dir)

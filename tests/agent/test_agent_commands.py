@@ -55,3 +55,31 @@ async def test_an_unknown_command_fails_with_a_reason_and_a_known_one_runs_once(
     assert [c for c, what, _ in origin.command_calls if what == "ack"] == ["c-sync"]
     assert await log.unreported() == []
     log.close()
+
+
+async def test_polled_commands_are_decoded_with_the_contract_and_an_unknown_one_still_gets_a_result(
+    data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
+) -> None:
+    origin, url = media_origin
+    runs: list[dict[str, Any]] = []
+
+    async def sync_now(args: dict[str, Any]) -> dict[str, Any]:
+        runs.append(args)
+        return {"applied_config_version": 5}
+
+    origin.commands_body = json.dumps(
+        {"commands": [_raw("p-unknown", "format_disk"), _raw("p-sync", "sync_now")]}
+    ).encode()
+    client = CloudClient(url, "dev-1.secret", http)
+    readable, unreadable = await client.commands()
+    assert [c.id for c in readable] == ["p-sync"] and [r["id"] for r in unreadable] == ["p-unknown"]
+
+    log = CommandLog(data_dir.state_db)
+    runner = CommandRunner(client, log, {"sync_now": sync_now})
+    assert await runner.poll_once() == 2
+    assert await runner.poll_once() == 2  # listed again (not acknowledged yet by the cloud): run once
+    assert runs == [{}]
+    results = {cid: json.loads(body) for cid, what, body in origin.command_calls if what == "result"}
+    assert results["p-sync"]["status"] == "succeeded"
+    assert results["p-unknown"]["status"] == "failed" and "format_disk" in results["p-unknown"]["error"]
+    log.close()

@@ -14,6 +14,7 @@ from agentkit_media_server import MediaOrigin
 from agent.cloud_client import CloudClient
 from agent.config_sync import ConfigSync
 from agent.heartbeat import HeartbeatSource
+from agent.media_gc import collect_garbage
 from agent.status import StatusBoard
 from neopro.contracts import SiteConfig, SiteInfo, Video, parse_site_config
 from neopro.contracts import device_api as api
@@ -141,3 +142,14 @@ async def test_a_hostile_manifest_is_refused_with_a_reason_and_the_current_confi
     assert status is not None and status.config_error == sync.last_error
     beat = HeartbeatSource(data_dir.root, sync, lambda: 0).build()
     assert beat.config_error == sync.last_error and beat.applied_config_version == 1, "the cloud is told why"
+
+
+def test_media_gc_removes_temp_files_of_killed_writers_and_keeps_live_ones(data_dir: DataDir) -> None:
+    media = data_dir.media_dir
+    dead = media / f".{'a' * 64}.mp4.part.etag.999999999.tmp"  # above any pid_max: nobody
+    live = media / f".{'b' * 64}.mp4.part.etag.{os.getpid()}.tmp"  # a writer still at work
+    kept = media / f"{'c' * 64}.mp4"
+    for path in (dead, live, kept):
+        path.write_bytes(b"x")
+    assert collect_garbage(media, {kept.name}) == [dead.name]
+    assert live.exists() and kept.exists()

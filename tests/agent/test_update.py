@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -13,7 +12,7 @@ import pytest
 from agentkit_agent import AgentProcess, enroll
 from agentkit_cloud import Admin, CloudProcess
 from agentkit_media_server import MediaOrigin
-from agentkit_releases import build_release, restart, stop_all
+from agentkit_releases import build_release
 from test_agent_with_cloud import eventually
 
 from agent.cloud_client import CloudClient
@@ -22,26 +21,9 @@ from agent.hub_link import HubLink
 from agent.update import Releases, Updater
 from neopro.contracts import device_api as api
 from neopro.datadir import DataDir
-from neopro.supervisor import free_port
 
 Origin = tuple[MediaOrigin, str]
 KIT = Path(__file__).parent / "agentkit_releases.py"
-
-
-@pytest.fixture
-async def installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[tuple[Path, int]]:
-    """Release 1.0 installed and running, as the image's install script leaves a Pi."""
-    install_dir, port = tmp_path / "opt", free_port()
-    monkeypatch.setenv(
-        "HUB_PORT", str(port)
-    )  # read by the releases' service (a child of the restart command)
-    tarball, _ = build_release(tmp_path / "dist", "1.0")
-    releases = Releases(install_dir)
-    releases.install("1.0", tarball)
-    releases.switch("1.0")
-    restart(install_dir, "neopro-player.service")
-    yield install_dir, port
-    stop_all(install_dir)
 
 
 async def _updater(
