@@ -38,6 +38,9 @@ _CONTENT_RANGE = re.compile(r"^bytes (\d+)-(\d+)/(\d+)$")
 #: Hand bytes to the writer thread in slices this big, or this old: few thread hops on a fast
 #: link, and little to fetch again after a kill on a slow one.
 _FLUSH_BYTES = 512 * 1024
+#: Written bytes are pushed to the disk every this many (fdatasync in the writer thread, while
+#: the next slice arrives), so the fsync before the rename has little left to wait for.
+_SYNC_EVERY_BYTES = 8 * 1024 * 1024
 _FLUSH_AGE_S = 0.002
 
 
@@ -91,6 +94,7 @@ class _Sink:
             self._hash_prefix(offset)
         os.ftruncate(self.fd, offset)
         os.lseek(self.fd, offset, os.SEEK_SET)
+        self.unsynced = 0
 
     def _hash_prefix(self, length: int) -> None:
         os.lseek(self.fd, 0, os.SEEK_SET)
@@ -109,6 +113,7 @@ class _Sink:
 
     def write(self, chunks: list[bytes]) -> None:
         """Hash and append the chunks as they came (no copy into one buffer)."""
+        original = chunks
         for chunk in chunks:
             self.hasher.update(chunk)
         while chunks:
@@ -118,6 +123,10 @@ class _Sink:
                 chunks = chunks[1:]
             if chunks and written:
                 chunks = [chunks[0][written:], *chunks[1:]]
+        self.unsynced += sum(len(c) for c in original)
+        if self.unsynced >= _SYNC_EVERY_BYTES:
+            os.fdatasync(self.fd)
+            self.unsynced = 0
 
     def finish(self) -> str:
         os.fsync(self.fd)
