@@ -6,35 +6,24 @@ server at the same time), migrated with alembic from empty and dropped at the en
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 from analytics_kit import World, login, make_club, make_user, serve
 
 from cloud_api.db.migrate import upgrade
 from cloud_api.domain.accounts.guards import Role
 from cloud_api.lib.settings import Settings
-
-PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+from tests.pgkit import fresh_database
 
 
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
-    name = f"neopro_analytics_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_HOST.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    try:
-        upgrade(url)
+    with fresh_database("neopro_analytics_test") as url:
         yield url
-    finally:
-        with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

@@ -8,14 +8,12 @@ end. SQLite: one file per session. The app runs under a real uvicorn server on a
 
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import httpx
-import psycopg
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -24,22 +22,13 @@ from cloud_testkit import Cloud, World, make_world, serve
 
 from cloud_api.db.migrate import upgrade
 from cloud_api.lib.settings import Settings
-
-PG_HOST = os.environ.get("NEOPRO_TEST_PG", "postgresql://postgres@127.0.0.1:5432")
+from tests.pgkit import fresh_database
 
 
 @pytest.fixture(scope="session")
 def postgres_database_url() -> Iterator[str]:
-    name = f"neopro_cloud_test_{os.getpid()}_{secrets.token_hex(4)}"
-    with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{PG_HOST.replace('postgresql://', 'postgresql+psycopg://')}/{name}"
-    try:
-        upgrade(url)
+    with fresh_database("neopro_cloud_test") as url:
         yield url
-    finally:
-        with psycopg.connect(f"{PG_HOST}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

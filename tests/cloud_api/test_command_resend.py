@@ -15,7 +15,6 @@ import httpx
 import psycopg
 import pytest
 from cloud_testkit import Cloud, make_world, serve
-from conftest import PG_HOST
 from websockets.asyncio.client import connect
 
 from cloud_api.db.engine import make_engine, make_sessionmaker
@@ -23,6 +22,7 @@ from cloud_api.domain.commands import services
 from cloud_api.domain.commands.schemas import CommandCreate
 from cloud_api.lib.settings import Settings
 from neopro.contracts.device_api import CommandType, PushCommand, PushHello, decode_push
+from tests.pgkit import PG_HOST
 
 
 async def _queue_silently(settings: Settings, club) -> str:
