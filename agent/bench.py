@@ -6,6 +6,9 @@ an enrolled data directory, and a ``neopro agent run`` process.
 - ``sync_mb_per_s`` vs ``raw_copy_mb_per_s``: the agent's media download (Range-capable,
   sha256 verified, fsynced, renamed) against a plain HTTP GET written to a file, of the same
   file from the same cloud, alternated in the same run (best of ``--repeat``).
+  ``raw_durable_mb_per_s`` is that GET fsynced at the end: on loopback the disk, not the
+  network, bounds a download that must survive a power cut, and this separates the cost of
+  durability (the disk's) from the agent's own (hashing, resuming, bookkeeping).
 - ``drain_events_per_s``: the agent process drains ``--events`` proof-of-play rows from
   ``state.db`` into the cloud's ingest (``POST /device/v1/events``, stored once each).
 - ``rss_mb_idle`` / ``cpu_pct_idle``: the agent process enrolled and in sync, over
@@ -40,6 +43,8 @@ def run(args: argparse.Namespace) -> int:
         ("sync_mb_per_s", result["sync_mb_per_s"], "agent media sync (verified, fsynced, renamed)"),
         ("raw_copy_mb_per_s", result["raw_copy_mb_per_s"], "plain HTTP GET to a file, same file, same run"),
         ("sync_vs_raw", result["sync_vs_raw"], "target >= 0.8"),
+        ("raw_durable_mb_per_s", result["raw_durable_mb_per_s"], "the same GET, fsynced at the end"),
+        ("sync_vs_raw_durable", result["sync_vs_raw_durable"], "same durability on both sides"),
         ("drain_events_per_s", result["drain_events_per_s"], f"into {result['receiver']}"),
         ("rss_mb_idle", result["rss_mb_idle"], "target <= 60"),
         ("rss_mb_syncing", result["rss_mb_syncing"], "target <= 80"),

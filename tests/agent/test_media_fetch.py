@@ -140,7 +140,8 @@ async def test_the_bandwidth_cap_is_honoured_and_progress_reaches_the_status_fil
     data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
 ) -> None:
     origin, url = media_origin
-    blob = origin.add(os.urandom(1_000_000))
+    # 4 MB: several of the agent's 1 MiB write slices, so progress has steps to show.
+    blob = origin.add(os.urandom(4_000_000))
     board = StatusBoard(data_dir, min_interval_s=0)
     seen: list[float] = []
     real_publish = board.publish
@@ -156,12 +157,12 @@ async def test_the_bandwidth_cap_is_honoured_and_progress_reaches_the_status_fil
     await fetch_media(
         http,
         f"{url}/media/{blob.sha256}",
-        Wanted(blob.sha256, "mp4", 1_000_000),
+        Wanted(blob.sha256, "mp4", 4_000_000),
         data_dir,
-        throttle=Throttle(1_000_000),
+        throttle=Throttle(4_000_000),
         board=board,
     )
-    assert time.monotonic() - t0 >= 0.7  # 1 MB at 1 MB/s, minus the 0.25 s burst
+    assert time.monotonic() - t0 >= 0.7  # 4 MB at 4 MB/s, minus the 0.25 s burst
     assert seen and seen == sorted(seen) and 0 < seen[0] < 100
     final = read_status(data_dir.root)
     assert final is not None and final.downloads == []
