@@ -46,7 +46,7 @@ def big_clip(size_mb: int) -> Path:
 async def _raw_copy(
     http: aiohttp.ClientSession, url: str, headers: dict[str, str], dest: Path, *, durable: bool
 ) -> float:
-    """A plain GET written to a file (``curl -o``); with ``durable``, fsynced at the end (``curl -o && sync``)."""
+    """A plain GET written to a file (``curl -o``); ``durable``: fsynced at the end (``curl -o && sync``)."""
     t0 = time.perf_counter()
     fd = os.open(dest, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     try:
