@@ -2,14 +2,15 @@
 
 - ``bare_loadfile_ms`` — raw libmpv, default options, ``loadfile`` of a clip as uploaded
   (1080p25 H.264 High, B-frames, 2 s GOP) while another plays: the naive floor.
-- ``trigger_ms`` — the Neopro player, the same clip in the prepared profile
+- ``trigger_ms`` — the Neopro player looping eight sponsors, the same clip in the prepared profile
   (:mod:`neopro.media.profile`): a command arriving at the player's websocket -> mpv's
   ``playback-restart`` of the clip.
 - ``spawn_per_clip_ms`` — a new ``mpv`` process per clip until its first frame (peers).
 - ``loop_seam_ms`` — frozen picture beyond one frame at each seam of the loop, from mpv's
   ``--dump-stats`` frame presentation times, audio on (``ao=null`` paces and mixes audio
-  like a real output); ``loop_wrap_ms`` — the same at the end of a loop timeline, the one
-  reload the loop makes (every ``loop_timeline_s``, hours apart on a real TV);
+  like a real output); ``loop_wrap_ms`` — the same at the end of a loop timeline, a reload
+  (every ``loop_timeline_s``, hours apart on a real TV, and once after each triggered clip's
+  way back to the loop, at the end of the sponsor clip it returned to);
   ``loop_mid_clip_ms`` — the same measure in the middle of clips, where there is no seam:
   the machine's own frame jitter, to read the seam figures against.
 - ``rss_mb`` — the player process while looping 1080p.

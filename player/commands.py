@@ -121,19 +121,19 @@ class Commands:
             # rebuilt under the clip on air, from where it is: it plays on, the new one follows
             start, _ = self._bounds(index)
             queued = [s for s in timeline.segments[index + 1 :] if s.slot is None]
-            segments = (on_air, *queued, segment, *self._loop_segments(resume))
+            segments = (on_air, *queued, segment, *self._way_back(resume))
             offset = max(0.0, (self.engine.time_pos if self.engine else start) or start) - start
             self._load(Timeline(segments, self.phase, start_s=offset, continues=True), interrupted_by=None)
             return
         if mode == "queue" and on_air is None and timeline and timeline.segments[0].triggered:
             # a trigger still loading: queue behind it in the timeline that replaces it
             head = timeline.triggered_head()
-            segments = (*head, segment, *self._loop_segments(resume))
+            segments = (*head, segment, *self._way_back(resume))
             self._load(
                 Timeline(segments, self.phase, timeline.start_s, timeline.continues), interrupted_by=None
             )
             return
-        self._load(Timeline((segment, *self._loop_segments(resume)), self.phase), interrupted_by="trigger")
+        self._load(Timeline((segment, *self._way_back(resume)), self.phase), interrupted_by="trigger")
 
     def _resolve(self, msg: wire.PlayVideo) -> tuple[Video, str | None]:
         cfg = self.config

@@ -9,10 +9,19 @@ timeline that was replaced a moment ago is never taken for one of the new timeli
 One instance for the life of the process: creating one per clip crashes libmpv after a few
 dozen clips, and costs ~100 ms each time. See the mpv manual for every option used here.
 
-Not used, on measurement: ``video-latency-hacks`` (``playback-restart`` comes ~20 ms sooner
-but, per ``--dump-stats``, the new clip's first frame is presented no sooner: it only stops
-mpv waiting for that frame) and pausing before a ``loadfile`` (slower). What a cut-in
-waits for is decoding the first frame and the old clip's frame already queued for display.
+Why ``video-timing-offset=0``: by default mpv hands each frame to the VO 50 ms before it is
+due, and the VO thread then sleeps until that instant to flip it. A ``loadfile`` landing in
+that window could not show the new clip until the old frame's flip was over: up to 40 ms
+more at 25 fps, depending on where in the frame the tap fell (raw libmpv, prepared clips,
+random phase: first frame p50/p95 32/50 ms by default, 16/20 ms with the offset at 0). At
+0 the VO gets each frame when it is due and flips it at once: the loop plays the same
+frames at the same pace, each presented a render time later (nothing on ``vo=null``, a few
+ms on a Pi's GPU), and a cut-in finds the VO free.
+
+Not used, on measurement: ``video-latency-hacks`` (``playback-restart`` comes sooner but,
+per ``--dump-stats``, the new clip's first frame is presented no sooner: it only stops mpv
+waiting for that frame, so our latency figures would flatter us) and pausing before a
+``loadfile`` (slower).
 """
 
 from __future__ import annotations
@@ -66,6 +75,8 @@ def mpv_options(settings: PlayerSettings) -> dict[str, Any]:
         "load_scripts": "no",
         "hr_seek": "yes",
         "volume_max": "100",
+        # A cut-in must not wait behind the old clip's frame: see the module docstring.
+        "video_timing_offset": "0",
     }
     if settings.vo != "null":
         opts["force_window"] = "yes"

@@ -90,6 +90,8 @@ class Player(Commands, Faults):
         self._category_turn: dict[str, int] = {}
         self._reported: set[str] = set()
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._loop_cache: dict[tuple[Phase, int, tuple[Path | None, ...]], tuple[Segment, ...]] = {}
+        self._loop_cache_config: SiteConfig | None = None
         self.overlays: OverlayManager | None = None
 
     # -- life ---------------------------------------------------------------------------
@@ -281,9 +283,35 @@ class Player(Commands, Faults):
             (v, None if self.library.problem(v) else self.library.path_of(v)) for v in self.config.loop(phase)
         ]
 
-    def _loop_segments(self, from_slot: int) -> list[Segment]:
-        return loop_segments(self._loop_of(self.phase), from_slot=from_slot,
-                             min_seconds=self.settings.loop_timeline_s)  # fmt: skip
+    def _loop_segments(self, from_slot: int) -> tuple[Segment, ...]:
+        """The phase's loop from ``from_slot`` for hours: built once per configuration, phase,
+        slot and set of playable files, since a trigger needs it at once (a thousand segments
+        took ~5 ms to build, on the way from the tap to the first frame)."""
+        loop = self._loop_of(self.phase)
+        if self._loop_cache_config is not self.config:
+            self._loop_cache.clear()
+            self._loop_cache_config = self.config
+        key = (self.phase, from_slot, tuple(path for _, path in loop))
+        cached = self._loop_cache.get(key)
+        if cached is None:
+            if len(self._loop_cache) >= 64:
+                self._loop_cache.clear()
+            hours = self.settings.loop_timeline_s
+            cached = tuple(loop_segments(loop, from_slot=from_slot, min_seconds=hours))
+            self._loop_cache[key] = cached
+        return cached
+
+    def _way_back(self, from_slot: int) -> tuple[Segment, ...]:
+        """What follows a triggered clip in its timeline: the loop's clip at ``from_slot`` only.
+
+        mpv opens every distinct file of a timeline before showing its first frame, ~3 ms
+        each here (raw libmpv, a tail of 1/2/4/10 distinct sponsor files: first frame p50
+        25/27/32/50 ms). With the whole loop behind it, a club with ten sponsors would wait
+        longer for "Goal!" than with no preparation at all. So the way back holds the one
+        sponsor clip: the return to it stays a seamless chapter change, and the rest of the
+        loop is loaded when that clip ends (one reload, the same as a timeline's end).
+        """
+        return self._loop_segments(from_slot)[:1]
 
     def _resume_slot(self) -> int:
         """The loop slot to come back to after what is on air."""
@@ -328,7 +356,7 @@ class Player(Commands, Faults):
                 next_slot = self._slot_now(resume) if resume else 0
         if self._restart_loop:
             next_slot = 0
-        return Timeline(tuple(queued + self._loop_segments(next_slot)), self.phase)
+        return Timeline((*queued, *self._loop_segments(next_slot)), self.phase)
 
     def _load(self, timeline: Timeline, *, interrupted_by: InterruptedBy | None) -> None:
         """Put ``timeline`` on air (or the idle screen when it is empty)."""
@@ -350,7 +378,7 @@ class Player(Commands, Faults):
         self.on_change()
 
     def _play_loop(self, *, from_slot: int, interrupted_by: InterruptedBy | None) -> None:
-        self._load(Timeline(tuple(self._loop_segments(from_slot)), self.phase), interrupted_by=interrupted_by)
+        self._load(Timeline(self._loop_segments(from_slot), self.phase), interrupted_by=interrupted_by)
 
     def _show_idle(self, interrupted_by: InterruptedBy | None) -> None:
         assert self.engine is not None

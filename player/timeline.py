@@ -13,6 +13,7 @@ loop is an ordinary seamless chapter change.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from neopro.contracts import Phase, Trigger, Video
@@ -38,6 +39,11 @@ class Segment:
     def triggered(self) -> bool:
         return self.slot is None
 
+    @cached_property
+    def edl_entry(self) -> str:
+        """This clip in an ``edl://`` URL (made once: a loop's segments are shared by timelines)."""
+        return _edl_entry(self.path)
+
 
 @dataclass(frozen=True)
 class Timeline:
@@ -49,7 +55,7 @@ class Timeline:
     continues: bool = False
 
     def edl(self) -> str:
-        return "edl://" + ";".join(_edl_entry(s.path) for s in self.segments)
+        return "edl://" + ";".join(s.edl_entry for s in self.segments)
 
     def first_loop_slot(self) -> int | None:
         return next((s.slot for s in self.segments if s.slot is not None), None)

@@ -21,7 +21,7 @@ from neopro.media.profile import FPS
 
 from ..app import run_player
 from ..settings import PlayerSettings
-from .media import SPONSORS, BenchMedia, install_site
+from .media import CLUB_LOOP, BenchMedia, install_site
 
 #: The other clip plays this long before each measured load, plus up to one frame period at
 #: random: a command lands anywhere in the frame on screen, and mpv shows the new clip only
@@ -69,7 +69,7 @@ async def trigger_ms(media: BenchMedia, count: int) -> list[float]:
     """The player, commanded through its websocket: command arrival -> playback-restart."""
     tmp = Path(tempfile.mkdtemp(prefix="neopro-bench-"))
     data_dir = DataDir(tmp / "data")
-    install_site(data_dir, SPONSORS)
+    install_site(data_dir, CLUB_LOOP)
     started_msgs: asyncio.Queue[wire.Started] = asyncio.Queue()
     hub_ws: list = []
 

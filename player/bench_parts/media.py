@@ -14,6 +14,15 @@ SPONSORS = (
     ClipRecipe("Sponsor Un", "0x8D6E63", 6.0, 330),
     ClipRecipe("Sponsor Deux", "0x37474F", 6.0, 392),
 )
+#: The loop a trigger interrupts: eight sponsors, as a club's TV loops them (every distinct
+#: file a timeline holds is opened before its first frame, so the count matters).
+CLUB_LOOP = SPONSORS + tuple(
+    ClipRecipe(f"Sponsor {n}", colour, 6.0, tone)
+    for n, colour, tone in (
+        (3, "0x00695C", 440), (4, "0xAD1457", 494), (5, "0x4527A0", 523),
+        (6, "0x283593", 587), (7, "0x2E7D32", 659), (8, "0xEF6C00", 698),
+    )
+)  # fmt: skip
 #: Short loop clips: one seam a second, so 50 seams take a minute.
 SEAM_CLIPS = tuple(
     ClipRecipe(f"Seam {i}", colour, 1.0, tone)

@@ -31,6 +31,10 @@ async def test_goal_clip_cuts_in_and_loop_resumes_at_the_interrupted_sponsor(sit
     )
     assert reply is None  # a play is confirmed by `started`, not an ack
     await until(lambda: on_air(player) == "goal")
+    # the clip's timeline holds only the way back (mpv opens every file of a timeline before
+    # its first frame); the rest of the loop is loaded when the interrupted sponsor ends
+    assert player.timeline is not None
+    assert [s.video.id for s in player.timeline.segments] == ["goal", "spot-b"]
     await until(lambda: on_air(player) == "spot-b", timeout=4)  # the interrupted sponsor, from its start
     await until(lambda: on_air(player) == "spot-c", timeout=4)
     await player.stop()
