@@ -31,7 +31,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--concurrency", type=int, default=128, help="keep-alive connections of the HTTP runs"
     )
     parser.add_argument(
-        "--rate", type=float, default=5000.0, help="heartbeats offered per second (open loop)"
+        "--rate",
+        type=float,
+        # 5 % above the 5,000/s target: offering exactly the target could never measure above it
+        default=5250.0,
+        help="heartbeats offered per second (open loop)",
     )
     parser.add_argument(
         "--connections", type=int, default=256, help="keep-alive connections of the open loop"
@@ -44,12 +48,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import asyncio
     import json
+
+    import uvloop
 
     from .bench_run import bench
 
-    result = asyncio.run(bench(args))
+    # The load generator shares the machine's cores with the server: on uvloop it spends less
+    # of them (uvicorn serves on uvloop too).
+    result = uvloop.run(bench(args))
     if args.json:
         print(json.dumps(result))
     else:
@@ -58,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
                 "heartbeat_rps (stored/s)",
                 f"{result['heartbeat_rps']:.0f}",
                 f">= 5000 (offered {args.rate:.0f}/s)",
+            ),
+            (
+                "heartbeats stored / offered",
+                f"{result['heartbeat_stored']}/{result['heartbeat_offered']}",
+                "all",
             ),
             ("heartbeat_p99_ms", f"{result['heartbeat_p99_ms']:.1f}", "<= 50"),
             ("heartbeat_max_rps (closed)", f"{result['heartbeat_max_rps']:.0f}", ""),

@@ -48,6 +48,9 @@ class Hammered:
     ok: int = 0
     errors: int = 0
     latencies: list[float] = field(default_factory=list)
+    #: perf_counter of the first request due and of the last answer (open loop only).
+    first_due: float = 0.0
+    last_answer: float = 0.0
 
 
 async def hammer(
@@ -102,7 +105,7 @@ async def offered(
 
     async def schedule() -> None:
         await go.wait()  # every connection open first: their setup is not the server's latency
-        start = time.perf_counter()
+        start = out.first_due = time.perf_counter()
         total = int(rate * seconds)
         for n in range(total):
             at = start + n / rate
@@ -124,7 +127,8 @@ async def offered(
                 at, request = item
                 writer.write(request)
                 status, _, _ = await read_response(reader)
-                out.latencies.append(time.perf_counter() - at)
+                out.last_answer = time.perf_counter()
+                out.latencies.append(out.last_answer - at)
                 if status == ok_status:
                     out.ok += 1
                 else:

@@ -30,6 +30,7 @@ from cloud_api.domain.commands.controllers import CommandController
 from cloud_api.domain.configs.controllers import ConfigController
 from cloud_api.domain.devices.auth import DeviceDirectory, device_guard, provide_device
 from cloud_api.domain.devices.controllers import DeviceController
+from cloud_api.domain.devices.heartbeat_path import heartbeat_path
 from cloud_api.domain.devices.heartbeats import HeartbeatWriter
 from cloud_api.domain.devices.manifest import ManifestCache
 from cloud_api.domain.devices.push import PushHub
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     prometheus = PrometheusConfig(
         app_name="neopro_cloud", prefix="neopro", group_path=True, exclude=["/metrics"]
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=[admin, device, HealthController, _MetricsController, _to_dashboard, dashboard],
         state=State({"runtime": runtime, "analytics": analytics_state()}),
         dependencies={"db_session": Provide(provide_db_session)},
@@ -149,3 +150,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         logging_config=None,
         debug=False,
     )
+    # The fleet's most frequent call skips the framework (see heartbeat_path for why and what
+    # it keeps); the framework's lifespan still starts the writer it stores through.
+    app.asgi_handler = heartbeat_path(app.asgi_handler, runtime.devices, runtime.heartbeats)
+    return app

@@ -83,6 +83,9 @@ def announce_revocation(runtime: Any, device_id: str) -> Callable[[], Awaitable[
     return announce
 
 
+UNAUTHORIZED = "send 'Authorization: Bearer <device credential>' of an enrolled, unrevoked device"
+
+
 async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) -> None:
     """Every device route but enroll: a valid, unrevoked device credential. Access tokens fail here."""
     if handler.opt.get("public"):
@@ -92,9 +95,7 @@ async def device_guard(connection: ASGIConnection, handler: BaseRouteHandler) ->
     if scheme.lower() == "bearer" and token:
         identity = await connection.app.state.runtime.devices.authenticate(token.strip())
     if identity is None:
-        raise NotAuthorizedException(
-            "send 'Authorization: Bearer <device credential>' of an enrolled, unrevoked device"
-        )
+        raise NotAuthorizedException(UNAUTHORIZED)
     set_actor(connection, identity)
 
 
