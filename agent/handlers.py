@@ -8,7 +8,12 @@ import shutil
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+import msgspec
+
+from neopro.contracts import Trigger, wire
+
 from .commands import CommandFailed, Handler
+from .hub_link import HubLink, HubUnavailable
 from .services import SERVICES, restart, run_command, unit_of
 from .settings import AgentSettings
 
@@ -50,22 +55,56 @@ def base_handlers(settings: AgentSettings, sync_now: Callable[[], Awaitable[Any]
             raise CommandFailed(f"journalctl exited with {code}: {out.strip()[-300:]}")
         return {"service": service, "lines": out.splitlines()[-lines:]}
 
-    async def needs_hub(_args: dict[str, Any]) -> dict[str, Any]:
-        raise CommandFailed(
-            "this command needs a channel from the agent to the player through the hub, "
-            "which this version of the hub does not offer yet"
-        )
-
     return {
         "sync_now": do_sync,
         "apply_config": do_sync,
         "restart_service": do_restart,
         "reboot": do_reboot,
         "get_logs": do_logs,
-        "play_clip": needs_hub,
-        "set_volume": needs_hub,
-        "screenshot": needs_hub,
     }
+
+
+def player_handlers(hub: HubLink) -> dict[str, Handler]:
+    """Commands the player carries out, asked through the hub (the TV must be connected to it)."""
+
+    async def ask(msg: wire.Message, settled_by: tuple[type, ...]) -> wire.Message:
+        try:
+            answer = await hub.ask(msg, settled_by=settled_by)
+        except HubUnavailable as exc:
+            raise CommandFailed(f"{exc}; the TV could not be asked") from None
+        if isinstance(answer, wire.Error):
+            raise CommandFailed(f"the player refused: {answer.message} ({answer.code})")
+        return answer
+
+    async def do_play(args: dict[str, Any]) -> dict[str, Any]:
+        media_id = args.get("media_id")
+        if not isinstance(media_id, str) or not media_id:
+            raise CommandFailed("args.media_id must name a video of the site's configuration")
+        try:
+            msg = wire.PlayVideo(video_id=media_id, trigger=Trigger.CLOUD)
+        except (ValueError, msgspec.ValidationError) as exc:
+            raise CommandFailed(f"args.media_id {media_id!r:.80} is not a video id: {exc}") from None
+        started = await ask(msg, (wire.Started,))
+        return {"on_air": getattr(started, "video_id", media_id)}
+
+    async def do_volume(args: dict[str, Any]) -> dict[str, Any]:
+        volume = args.get("volume")
+        if not isinstance(volume, int) or isinstance(volume, bool) or not 0 <= volume <= 100:
+            raise CommandFailed("args.volume must be an integer from 0 to 100")
+        await ask(wire.SetVolume(volume=volume), (wire.Ack,))
+        return {"volume": volume}
+
+    async def do_screenshot(_args: dict[str, Any]) -> dict[str, Any]:
+        shot = await ask(wire.TakeScreenshot(), (wire.Screenshot,))
+        assert isinstance(shot, wire.Screenshot)
+        return {
+            "jpeg_base64": shot.jpeg_base64,
+            "width": shot.width,
+            "height": shot.height,
+            "taken_at": shot.taken_at.isoformat(),
+        }
+
+    return {"play_clip": do_play, "set_volume": do_volume, "screenshot": do_screenshot}
 
 
 _BACKGROUND: set[asyncio.Future[object]] = set()

@@ -1,4 +1,5 @@
-"""The agent's line to the hub on the Pi: "take the new configuration", and "what is on air?".
+"""The agent's line to the hub on the Pi: "take the new configuration", "what is on air?", and
+the cloud's "play this clip now" / "set the volume" / "screenshot".
 
 The agent says ``hello`` on the hub's ``/ws`` with ``role="agent"`` and the local token
 (``player.token``, readable by the services' user only). It then gets the hub's ``state``
@@ -13,15 +14,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import logging
 import time
 
 import aiohttp
+import msgspec
 
 from neopro.backoff import Backoff
 from neopro.contracts import ContractError, wire
 
 log = logging.getLogger("neopro.agent.hub")
+
+
+class HubUnavailable(Exception):
+    """No hub (or no player answer) to carry a command to the player."""
 
 
 class HubLink:
@@ -43,6 +50,9 @@ class HubLink:
         self._retry_now = asyncio.Event()
         self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._closing: asyncio.Future[object] | None = None
+        #: Commands sent to the player, by id, waiting for the frame that settles them.
+        self._asked: dict[str, tuple[tuple[type, ...], asyncio.Future[wire.Message]]] = {}
+        self._ids = itertools.count(1)
 
     # -- what the agent asks -----------------------------------------------------------
     def on_air(self) -> str | None:
@@ -74,6 +84,37 @@ class HubLink:
             return False
         return True
 
+    async def ask(
+        self, msg: wire.Message, *, settled_by: tuple[type, ...], timeout_s: float = 10.0
+    ) -> wire.Message:
+        """Send a command for the player through the hub; the frame that settles it comes back.
+
+        ``settled_by``: the frame types that answer it (``Started`` for a play, ``Ack`` for a
+        volume change); an ``Error`` always settles it. Raises ``HubUnavailable`` when there is
+        no hub to ask or no answer in time.
+        """
+        if self._ws is None or self._ws.closed or not self.accepted:
+            raise HubUnavailable("the hub is not reachable from the agent")
+        msg = msgspec.structs.replace(msg, id=f"a{next(self._ids)}")
+        assert msg.id is not None
+        future: asyncio.Future[wire.Message] = asyncio.get_running_loop().create_future()
+        self._asked[msg.id] = ((*settled_by, wire.Error), future)
+        try:
+            await self._ws.send_bytes(wire.encode(msg))
+            return await asyncio.wait_for(future, timeout_s)
+        except (ConnectionError, aiohttp.ClientError) as exc:
+            raise HubUnavailable(f"the hub link broke: {exc}") from None
+        except TimeoutError:
+            raise HubUnavailable(f"no answer from the player within {timeout_s:.0f} s") from None
+        finally:
+            self._asked.pop(msg.id, None)
+
+    def _settle(self, frame: wire.Message) -> None:
+        of = getattr(frame, "of", None)
+        waiting = self._asked.get(of) if of else None
+        if waiting is not None and isinstance(frame, waiting[0]) and not waiting[1].done():
+            waiting[1].set_result(frame)
+
     # -- the connection ----------------------------------------------------------------
     async def run(self, session: aiohttp.ClientSession) -> None:
         while True:
@@ -84,6 +125,9 @@ class HubLink:
             self._ws = None
             self.player_connected = False
             self.changed.set()
+            for _, future in self._asked.values():
+                if not future.done():
+                    future.set_exception(HubUnavailable("the hub link broke before the player answered"))
             # A hub that refused the agent role is asked again rarely, unless kicked.
             delay = 60.0 if self.accepted is False else self.backoff.next_delay()
             self._retry_now.clear()
@@ -118,6 +162,10 @@ class HubLink:
                     self.player_connected, self.player = frame.player_connected, frame.player
                     self.state_at = time.monotonic()
                     self.changed.set()
+                elif isinstance(frame, wire.Started | wire.Screenshot | wire.Ack) or (
+                    isinstance(frame, wire.Error) and frame.of in self._asked
+                ):
+                    self._settle(frame)
                 elif isinstance(frame, wire.Error) and frame.code in ("unauthenticated", "forbidden"):
                     if self.accepted is not False:
                         log.warning(

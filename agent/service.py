@@ -22,7 +22,7 @@ from .command_log import INTERRUPTED, CommandLog
 from .commands import CommandRunner
 from .config_sync import ConfigSync
 from .device import DeviceIdentity
-from .handlers import base_handlers
+from .handlers import base_handlers, player_handlers
 from .heartbeat import HeartbeatSource
 from .hub_link import HubLink
 from .media_errors import MediaError
@@ -97,6 +97,7 @@ class Agent:
                 alerts=lambda: self.board.alerts,
             )
             self.handlers.update(base_handlers(s, self.sync_now))
+            self.handlers.update(player_handlers(self.hub))
             self.updater = self.handlers["update_software"] = Updater(
                 self.client,
                 Releases(s.install_dir),

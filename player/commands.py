@@ -5,8 +5,11 @@ Mixed into :class:`~.player.Player` (it uses the player's state and timeline hel
 
 from __future__ import annotations
 
+import asyncio
+import base64
 import time
 
+from neopro.clock import utcnow
 from neopro.contracts import Phase, Trigger, Video, wire
 
 from .timeline import Segment, Timeline
@@ -44,6 +47,8 @@ class Commands:
     # -- commands -----------------------------------------------------------------------
     async def handle(self, msg: wire.Message, arrival_ns: int | None = None) -> wire.Message | None:
         """Obey one message from the hub; returns the reply (Ack or Error) for a command with an id."""
+        if isinstance(msg, wire.TakeScreenshot):
+            return await self.screenshot(msg)
         try:
             await self._obey(msg, arrival_ns or time.monotonic_ns())
         except PlayError as exc:
@@ -99,6 +104,26 @@ class Commands:
                     self.set_phase(msg.match.phase, now=False)
             case _:
                 pass  # Ack / Error from the hub: nothing to do
+
+    async def screenshot(self, msg: wire.TakeScreenshot) -> wire.Message:
+        """What the TV shows now (a clip, or the idle screen), scaled to fit 640x360, as a JPEG.
+
+        The video frame without the overlays drawn over it: ``screenshot-raw video`` works with
+        every output, ``vo=null`` included (mpv's ``window`` mode needs a real one).
+        """
+        assert self.engine is not None
+        if self.blackout:
+            return wire.Error(of=msg.id, code="not_found", message="The TV is blacked out on purpose.")
+        try:
+            raw, width, height, stride = await asyncio.to_thread(self.engine.screenshot_raw)
+        except Exception as exc:  # no frame yet (a clip loading): say so, keep playing
+            return wire.Error(of=msg.id, code="not_found", message=f"No video frame to capture yet: {exc}")
+        from .overlays.snapshot import small_jpeg  # pygame: imported once mpv is up
+
+        jpeg, w, h = await asyncio.to_thread(small_jpeg, raw, width, height, stride)
+        return wire.Screenshot(
+            of=msg.id, width=w, height=h, jpeg_base64=base64.b64encode(jpeg).decode(), taken_at=utcnow()
+        )
 
     def trigger(self, msg: wire.PlayVideo, arrival_ns: int) -> None:
         """Cut in a clip now; the loop comes back after it (see ``playback.resume``)."""

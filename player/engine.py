@@ -199,6 +199,11 @@ class Engine:
     def set_mute(self, muted: bool) -> None:
         self.mpv.mute = muted
 
+    def screenshot_raw(self) -> tuple[bytes, int, int, int]:
+        """The video frame on screen: (BGR0 bytes, width, height, stride). Thread-safe (libmpv is)."""
+        shot = self._command("screenshot-raw", "video")
+        return bytes(shot["data"]), int(shot["w"]), int(shot["h"]), int(shot["stride"])
+
     def osd_size(self) -> tuple[int, int]:
         dims = self.mpv.osd_dimensions or {}
         w, h = int(dims.get("w") or 0), int(dims.get("h") or 0)

@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 MAX_PENDING = 1024
 _MATCH_COMMANDS = (wire.ScoreChange, wire.ScoreReset, wire.SetTeams, wire.MatchStart, wire.MatchUpdate,
                    wire.MatchEnd)  # fmt: skip
+#: What the agent may ask of the player for the cloud, besides reload_config.
+_AGENT_COMMANDS = (wire.PlayVideo, wire.SetVolume, wire.TakeScreenshot)
 
 
 class Hub:
@@ -177,7 +179,7 @@ class Hub:
             client.send(self._frame(wire.Error(code="rate_limited", message="Too many messages: slow down.")))
             return
         try:
-            msg = wire.phone_codec.decode(data)
+            msg = wire.any_codec.decode(data)  # anything well-formed; what it may ask is below
         except ContractError as exc:
             client.send(self._frame(wire.error_for(exc, of=_peek_id(data))))
             return
@@ -190,9 +192,17 @@ class Hub:
             client.send(self._frame(reply))
         elif isinstance(msg, wire.RequestState | wire.Hello):
             client.send(self._state_frame())
+        elif isinstance(msg, _AGENT_COMMANDS):
+            # The cloud's "play a clip now" / "set the volume" / "screenshot": relayed like a
+            # phone's tap; the player's `started`, `screenshot` or error goes back to the agent.
+            if self.player is None:
+                self._refuse(client, "player_offline", "The TV is not connected to the hub.", of=msg.id)
+                return
+            self._forward(client, msg)
+            client.send(self._frame(wire.Ack(of=msg.id)))
         else:
-            refusal = wire.Error(code="forbidden", of=msg.id, field="$.type",
-                                 message="The agent may only send reload_config.")  # fmt: skip
+            only = "The agent may only send reload_config, play, set_volume and take_screenshot."
+            refusal = wire.Error(code="forbidden", of=msg.id, field="$.type", message=only)
             client.send(self._frame(refusal))
 
     # -- frames from the player ---------------------------------------------------------
@@ -208,6 +218,10 @@ class Hub:
             self.broadcast_state()
         elif isinstance(msg, wire.Started):
             self._on_started(msg)
+        elif isinstance(msg, wire.Screenshot) and msg.of is not None:
+            asker, asker_id = self._pending.pop(msg.of, (None, None))
+            if asker is not None:
+                asker.send(self._frame(msgspec.structs.replace(msg, of=asker_id)))
         elif isinstance(msg, wire.Error) and msg.of is not None:
             phone, phone_id = self._pending.pop(msg.of, (None, None))
             if phone is not None:
@@ -216,10 +230,12 @@ class Hub:
             self._pending.pop(msg.of, None)  # the phone was acknowledged when the hub forwarded it
 
     def _on_started(self, msg: wire.Started) -> None:
-        phone, phone_id = self._pending.pop(msg.of, (None, None)) if msg.of else (None, None)
+        asker, asker_id = self._pending.pop(msg.of, (None, None)) if msg.of else (None, None)
         others = self._frame(msgspec.structs.replace(msg, of=None))
         for p in self.phones:
-            p.send(self._frame(msgspec.structs.replace(msg, of=phone_id)) if p is phone else others)
+            p.send(self._frame(msgspec.structs.replace(msg, of=asker_id)) if p is asker else others)
+        if asker is not None and asker in self.agents:
+            asker.send(self._frame(msgspec.structs.replace(msg, of=asker_id)))
 
     # -- frames to phones ---------------------------------------------------------------
     def state(self) -> wire.State:

@@ -25,6 +25,8 @@ PROTOCOL_VERSION = 1
 MAX_FRAME_BYTES = 64 * 1024
 
 CorrelationId = Annotated[str, Meta(min_length=1, max_length=64)]
+#: A screenshot's JPEG in base64: under a frame, and under a command result's 64 KiB.
+SCREENSHOT_MAX_CHARS = 48 * 1024
 TeamName = Annotated[str, Meta(max_length=40)]
 Score = Annotated[int, Meta(ge=0, le=999)]
 
@@ -115,6 +117,10 @@ class ReloadConfig(Message, tag="reload_config", kw_only=True):
 
 
 # -- match state: phone -> hub ---------------------------------------------------------
+class TakeScreenshot(Message, tag="take_screenshot", kw_only=True):
+    """The agent asks, for the cloud, what the TV shows now; the player answers :class:`Screenshot`."""
+
+
 class ScoreChange(Message, tag="score_change", kw_only=True):
     team: Literal["home", "away"]
     delta: Annotated[int, Meta(ge=-10, le=10)]
@@ -208,6 +214,17 @@ class Started(Message, tag="started", kw_only=True):
     video_id: str
 
 
+class Screenshot(Message, tag="screenshot", kw_only=True):
+    """What the TV showed when message ``of`` (a :class:`TakeScreenshot`) arrived: a small JPEG."""
+
+    of: CorrelationId | None = None
+    width: Annotated[int, Meta(ge=1, le=1920)]
+    height: Annotated[int, Meta(ge=1, le=1080)]
+    #: Base64 of the JPEG; small enough for one frame and for a command's result.
+    jpeg_base64: Annotated[str, Meta(max_length=SCREENSHOT_MAX_CHARS)]
+    taken_at: datetime
+
+
 # -- hub -> phones ---------------------------------------------------------------------
 class State(Message, tag="state", kw_only=True):
     """The whole truth, sent to a phone when it connects and after every change."""
@@ -262,12 +279,22 @@ MatchCommand = ScoreChange | ScoreReset | SetTeams | MatchStart | MatchUpdate | 
 #: What a phone may send to the hub.
 PhoneMessage = Hello | RequestState | PlayerCommand | MatchCommand
 #: What the hub may send to the player.
-ToPlayer = PlayerCommand | MatchStateUpdate | Ack | Error
+ToPlayer = PlayerCommand | TakeScreenshot | MatchStateUpdate | Ack | Error
 #: What the player may send to the hub.
-FromPlayer = Hello | PlayerState | Started | Ack | Error
+FromPlayer = Hello | PlayerState | Started | Screenshot | Ack | Error
 #: What a phone receives.
 ToPhone = State | Ack | Error | Started
-AnyMessage = PhoneMessage | MatchStateUpdate | PlayerState | Started | State | Ack | Error
+AnyMessage = (
+    PhoneMessage
+    | TakeScreenshot
+    | MatchStateUpdate
+    | PlayerState
+    | Started
+    | Screenshot
+    | State
+    | Ack
+    | Error
+)
 
 PHONE_COMMAND_TYPES = frozenset(
     t.__struct_config__.tag

@@ -1,4 +1,5 @@
-"""End to end: publish in the cloud -> the agent syncs -> the real player loops it -> proof-of-play goes up.
+"""End to end: publish in the cloud -> the agent syncs -> the real player loops it -> proof-of-play goes up;
+the cloud's play-a-clip and volume commands reach the TV through the hub.
 
 Real processes on loopback: ``neopro cloud`` (SQLite, then PostgreSQL), ``neopro remote`` (the hub),
 ``neopro agent run`` and ``neopro player --vo null``, sharing one data directory as on a Pi.
@@ -8,6 +9,7 @@ Proof-of-play goes to the cloud's ingest, chained by the player, each event stor
 from __future__ import annotations
 
 import asyncio
+import base64
 import sys
 from pathlib import Path
 
@@ -65,6 +67,41 @@ async def test_published_videos_reach_the_tv_and_their_plays_reach_the_cloud(
             return {r[0] for r in rows} >= new_ids
 
         await eventually(played_and_uploaded, within_s=60)
+
+        # The cloud's "play this clip now" and "set the volume" reach the TV through the hub.
+        async def final(command: dict) -> dict | None:
+            got = await admin.get_command(site_id, command["id"])
+            return got if got["status"] in ("succeeded", "failed") else None
+
+        async def outcome(command: dict) -> dict:
+            await eventually(lambda: final(command), within_s=30)
+            done = await final(command)
+            assert done is not None
+            return done
+
+        clip = media[1]["id"]
+        played = await outcome(await admin.command(site_id, "play_clip", {"media_id": clip}))
+        assert played["status"] == "succeeded" and played["result"] == {"on_air": clip}, played
+        volume = await outcome(await admin.command(site_id, "set_volume", {"volume": 35}))
+        assert volume["status"] == "succeeded", volume
+        shot = await outcome(await admin.command(site_id, "screenshot"))
+        assert shot["status"] == "succeeded", shot
+        jpeg = base64.b64decode(shot["result"]["jpeg_base64"])
+        assert (
+            jpeg[:2] == b"\xff\xd8"
+            and 0 < shot["result"]["width"] <= 640
+            and 0 < shot["result"]["height"] <= 360
+        )
+        unknown = await outcome(await admin.command(site_id, "play_clip", {"media_id": "not-on-this-site"}))
+        assert unknown["status"] == "failed" and "player refused" in unknown["error"], unknown
+
+        def cloud_play_uploaded() -> bool:
+            rows = cloud.query(
+                "SELECT trigger FROM play_events WHERE site_id = ? AND media_id = ?", (site_id, clip)
+            )
+            return "cloud" in {r[0] for r in rows}
+
+        await eventually(cloud_play_uploaded, within_s=60)
     finally:
         agent.stop()
         await asyncio.to_thread(edge.stop_all)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import itertools
 import time
 from datetime import timedelta
@@ -12,6 +14,7 @@ from player_helpers import CLIPS, on_air, plays, until
 
 from neopro import clock, proof_chain
 from neopro.contracts import ProofOfPlay, Trigger, wire
+from player.overlays.render import pygame
 
 pytestmark = pytest.mark.slow
 TOL = 0.2
@@ -170,3 +173,23 @@ async def test_second_tap_while_the_first_clip_loads_keeps_the_way_back(site, ma
     await until(lambda: on_air(player) == "spot-b", timeout=4)  # still the interrupted sponsor
     await player.stop()
     assert [r.media_id for r in plays(data_dir)] == ["spot-a", "spot-b", "timeout", "spot-b"]
+
+
+async def test_a_screenshot_is_a_small_jpeg_of_the_clip_on_air(site, make_player):
+    site()
+    player = await make_player()
+    await until(lambda: on_air(player) == "spot-b", timeout=6)
+    shot = await player.handle(wire.TakeScreenshot(id="s1"))
+    assert isinstance(shot, wire.Screenshot) and shot.of == "s1", shot
+    assert (shot.width, shot.height) == (640, 360)
+    jpeg = base64.b64decode(shot.jpeg_base64)
+    assert jpeg[:2] == b"\xff\xd8"  # a JPEG
+    picture = pygame.image.load(io.BytesIO(jpeg), "shot.jpg")
+    assert picture.get_size() == (640, 360)
+    r, g, b, _ = picture.get_at((20, 20))  # the corner of "Sponsor B": its colour, 0x2E7D32
+    assert abs(r - 0x2E) < 30 and abs(g - 0x7D) < 30 and abs(b - 0x32) < 30, (r, g, b)
+
+    await player.handle(wire.SetBlackout(on=True))
+    refused = await player.handle(wire.TakeScreenshot(id="s2"))
+    assert isinstance(refused, wire.Error) and refused.of == "s2" and "blacked out" in refused.message
+    await player.stop()

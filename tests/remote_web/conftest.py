@@ -13,6 +13,7 @@ import dataclasses
 import re
 import time
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
@@ -142,6 +143,10 @@ async def fresh_hub(hub_settings: Settings) -> AsyncIterator[RunningHub]:
     await running.runner.cleanup()
 
 
+#: Not a real picture: the hub relays a screenshot without decoding it.
+JPEG_STAND_IN = "/9j/4AAQSkZJRgABAQ=="
+
+
 class StandInPlayer:
     """Speaks the player's side of the wire contract; records what the hub sent it."""
 
@@ -169,6 +174,10 @@ class StandInPlayer:
                              duration_s=2.0)  # fmt: skip
             await self.send(wire.Started(of=m.id, video_id=video))
             self.status = replace(self.status, on_air=air)
+        elif isinstance(m, wire.TakeScreenshot):  # the hub relays it unread
+            await self.send(wire.Screenshot(of=m.id, width=1, height=1, jpeg_base64=JPEG_STAND_IN,
+                                            taken_at=datetime.now(UTC)))  # fmt: skip
+            return
         elif isinstance(m, wire.SetVolume):
             self.status = replace(self.status, volume=m.volume)
         elif isinstance(m, wire.SetMute):

@@ -11,7 +11,7 @@ from neopro.contracts import Phase, wire
 from remote_web.keys import DB, HUB
 from remote_web.match import MatchStore
 
-from .conftest import Phone, start_hub
+from .conftest import JPEG_STAND_IN, Phone, start_hub
 
 
 @pytest.fixture
@@ -168,7 +168,9 @@ async def test_a_second_player_connection_replaces_the_first(hub, stand_in_playe
         await ws.close()
 
 
-async def test_the_agent_reads_the_state_and_may_only_ask_for_a_config_reload(hub, stand_in_player):
+async def test_the_agent_reads_the_state_and_asks_only_for_a_reload_a_clip_or_the_volume(
+    hub, stand_in_player
+):
     async with aiohttp.ClientSession() as session:
         agent = await session.ws_connect(hub.ws_url)
         token = hub.settings.data_dir.player_token()
@@ -177,19 +179,35 @@ async def test_the_agent_reads_the_state_and_may_only_ask_for_a_config_reload(hu
         assert isinstance(hello_ack, wire.Ack)
         state = wire.to_phone_codec.decode((await agent.receive(timeout=5)).data)
         assert isinstance(state, wire.State) and state.player_connected
+
+        async def reply_to(of: str, kind: type) -> wire.Message:
+            while True:
+                reply = wire.any_codec.decode((await agent.receive(timeout=5)).data)
+                if isinstance(reply, kind | wire.Error) and getattr(reply, "of", None) == of:
+                    return reply
+
         await agent.send_bytes(wire.encode(wire.ReloadConfig(id="r1")))
         assert isinstance(await stand_in_player.wait_for(wire.ReloadConfig), wire.ReloadConfig)
-        replies = []
-        while not any(isinstance(r, wire.Ack) for r in replies):
-            replies.append(wire.to_phone_codec.decode((await agent.receive(timeout=5)).data))
-        assert replies[-1].of == "r1"
-        await agent.send_bytes(wire.encode(wire.PlayVideo(id="p1", video_id="goal")))
-        while True:
-            reply = wire.to_phone_codec.decode((await agent.receive(timeout=5)).data)
-            if isinstance(reply, wire.Error):
-                break
-        assert (reply.code, reply.of) == ("forbidden", "p1")
-        assert not any(isinstance(m, wire.PlayVideo) for m in stand_in_player.received)
+        assert isinstance(await reply_to("r1", wire.Ack), wire.Ack)
+        # the cloud's "play a clip now": relayed, and the player's `started` comes back to the agent
+        await agent.send_bytes(wire.encode(wire.PlayVideo(id="p1", video_id="goal", trigger="cloud")))
+        played = await stand_in_player.wait_for(wire.PlayVideo)
+        assert played.video_id == "goal" and played.trigger == "cloud"
+        started = await reply_to("p1", wire.Started)
+        assert isinstance(started, wire.Started) and started.video_id == "goal"
+        await agent.send_bytes(wire.encode(wire.SetVolume(id="v1", volume=40)))
+        assert isinstance(await reply_to("v1", wire.Ack), wire.Ack)
+        assert (await stand_in_player.wait_for(wire.SetVolume)).volume == 40
+        # the cloud's screenshot: the player's picture comes back to the agent
+        await agent.send_bytes(wire.encode(wire.TakeScreenshot(id="x1")))
+        shot = await reply_to("x1", wire.Screenshot)
+        assert isinstance(shot, wire.Screenshot) and shot.jpeg_base64 == JPEG_STAND_IN
+        # match changes stay the phones' business
+        updates = sum(isinstance(m, wire.MatchStateUpdate) for m in stand_in_player.received)
+        await agent.send_bytes(wire.encode(wire.ScoreChange(id="s1", team="home", delta=1)))
+        refused = await reply_to("s1", wire.Ack)
+        assert isinstance(refused, wire.Error) and refused.code == "forbidden"
+        assert sum(isinstance(m, wire.MatchStateUpdate) for m in stand_in_player.received) == updates
         await agent.close()
 
 

@@ -110,6 +110,11 @@ function sendForm(siteId, media, onSent) {
 function resultText(c) {
   if (c.error) return h("span.field-error", {}, c.error);
   if (!c.result || !Object.keys(c.result).length) return h("span.muted", {}, "—");
+  if (c.type === "screenshot" && typeof c.result.jpeg_base64 === "string") {
+    const taken = c.result.taken_at ? new Date(c.result.taken_at).toLocaleString() : "";
+    return h("a", { href: `data:image/jpeg;base64,${c.result.jpeg_base64}`, target: "_blank", rel: "noopener", title: "Open full size" },
+      h("img.screenshot", { src: `data:image/jpeg;base64,${c.result.jpeg_base64}`, alt: `What the TV showed ${taken}`, width: 240 }));
+  }
   return h("code.small", { style: "white-space:pre-wrap;word-break:break-all" }, JSON.stringify(c.result).slice(0, 300));
 }
 
