@@ -20,7 +20,7 @@ def set_language(data_dir, language: str) -> None:
     [
         ("fr", "fr", "Se connecter", "Retour à la boucle"),
         ("en", "en", "Log in", "Back to loop"),
-        ("es", "en", "Log in", "Back to loop"),  # not translated yet: English, and lang= says so
+        ("es", "es", "Entrar", "Volver al bucle"),
     ],
 )
 async def test_pages_speak_the_configured_language(hub, language, shown, login_word, remote_word):
@@ -34,3 +34,11 @@ async def test_pages_speak_the_configured_language(hub, language, shown, login_w
         assert remote_word in page
     finally:
         await http.close()
+
+
+def test_every_language_has_every_word():
+    from remote_web.i18n import LANGUAGES, TEXT
+
+    for language in LANGUAGES:
+        assert set(TEXT[language]) == set(TEXT["en"]), language
+        assert all(TEXT[language].values()), language
