@@ -7,35 +7,18 @@ server at the same time), migrated with alembic from empty and dropped at the en
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from analytics_kit import World, login, make_club, make_user, serve
 
-from cloud_api.db.migrate import upgrade
 from cloud_api.domain.accounts.guards import Role
 from cloud_api.lib.settings import Settings
-from tests.pgkit import fresh_database
+from tests.pgkit import database_fixtures
 
-
-@pytest.fixture(scope="session")
-def postgres_database_url() -> Iterator[str]:
-    with fresh_database("neopro_analytics_test") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def sqlite_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('analytics-db') / 'cloud.db'}"
-    upgrade(url)
-    return url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue(f"{request.param}_database_url")
+postgres_database_url, sqlite_database_url, database_url = database_fixtures("analytics")
 
 
 @pytest.fixture

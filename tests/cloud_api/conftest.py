@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import secrets
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
@@ -20,27 +20,10 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from cloud_testkit import Cloud, World, make_world, serve
 
-from cloud_api.db.migrate import upgrade
 from cloud_api.lib.settings import Settings
-from tests.pgkit import fresh_database
+from tests.pgkit import database_fixtures
 
-
-@pytest.fixture(scope="session")
-def postgres_database_url() -> Iterator[str]:
-    with fresh_database("neopro_cloud_test") as url:
-        yield url
-
-
-@pytest.fixture(scope="session")
-def sqlite_database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('cloud-db') / 'cloud.db'}"
-    upgrade(url)
-    return url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest) -> str:
-    return request.getfixturevalue(f"{request.param}_database_url")
+postgres_database_url, sqlite_database_url, database_url = database_fixtures("cloud")
 
 
 @pytest.fixture

@@ -5,23 +5,20 @@ Blocking (reportlab): run :func:`render` in a worker thread.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reportlab.platypus import SimpleDocTemplate, Spacer
+from reportlab.platypus import Spacer
 
 from .pdf_common import (
     CODE,
     FIGURE_HEADER,
     H1,
     H2,
-    MARGIN,
-    PAGE,
     SMALL,
     TITLE,
+    build_pdf,
     figure_rows,
-    footer,
     hms,
     para,
     pct,
@@ -55,17 +52,6 @@ class ClubReport:
 
 
 def render(r: ClubReport) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"{r.club_name} - club report",
-        author="Neopro",
-    )
     t = r.analytics.totals
     story = [
         para(r.club_name, TITLE),
@@ -101,7 +87,9 @@ def render(r: ClubReport) -> bytes:
         para(r.code, CODE),
         para(f"digest of the {r.event_count:,} proof-of-play records counted here", SMALL),
     ]
-    doc.build(
-        story, onFirstPage=footer("Neopro club report"), onLaterPages=footer(f"{r.club_name} - {r.code}")
+    return build_pdf(
+        story,
+        title=f"{r.club_name} - club report",
+        first_footer="Neopro club report",
+        later_footer=f"{r.club_name} - {r.code}",
     )
-    return buf.getvalue()

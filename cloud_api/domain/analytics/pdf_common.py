@@ -5,6 +5,7 @@ Everything here is blocking (reportlab): callers run it in a worker thread.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,7 +15,7 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from .schemas import Row
 
@@ -104,6 +105,15 @@ def footer(text: str):  # type: ignore[no-untyped-def]
         canvas.restoreState()
 
     return draw
+
+
+def build_pdf(story: list[Flowable], *, title: str, first_footer: str, later_footer: str) -> bytes:
+    """An A4 document with Neopro's margins and page footers, rendered to bytes (blocking)."""
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=PAGE, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN,
+                            bottomMargin=MARGIN, title=title, author="Neopro")  # fmt: skip
+    doc.build(story, onFirstPage=footer(first_footer), onLaterPages=footer(later_footer))
+    return buf.getvalue()
 
 
 def para(text: str, style: ParagraphStyle = BODY) -> Paragraph:

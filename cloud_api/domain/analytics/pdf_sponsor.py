@@ -6,24 +6,21 @@ the API's. Blocking (reportlab): run :func:`render` in a worker thread.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer
+from reportlab.platypus import PageBreak, Spacer
 
 from .pdf_common import (
     CODE,
     FIGURE_HEADER,
     H1,
     H2,
-    MARGIN,
-    PAGE,
     SMALL,
     TITLE,
     WIDTH,
+    build_pdf,
     figure_rows,
-    footer,
     hms,
     para,
     pct,
@@ -57,17 +54,6 @@ class SponsorReport:
 
 
 def render(r: SponsorReport) -> bytes:
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(
-        buf,
-        pagesize=PAGE,
-        leftMargin=MARGIN,
-        rightMargin=MARGIN,
-        topMargin=MARGIN,
-        bottomMargin=MARGIN,
-        title=f"{r.sponsor_name} - airtime report",
-        author="Neopro",
-    )
     t = r.analytics.totals
     story = [
         Spacer(1, 40 * 2),
@@ -153,9 +139,9 @@ def render(r: SponsorReport) -> bytes:
         story += [para(p.warning, SMALL) for p in r.pacing if p.warning]
     else:
         story.append(para("No contract is recorded for this sponsor."))
-    doc.build(
+    return build_pdf(
         story,
-        onFirstPage=footer("Neopro airtime report"),
-        onLaterPages=footer(f"{r.sponsor_name} - {r.code}"),
+        title=f"{r.sponsor_name} - airtime report",
+        first_footer="Neopro airtime report",
+        later_footer=f"{r.sponsor_name} - {r.code}",
     )
-    return buf.getvalue()
