@@ -22,10 +22,11 @@ from collections.abc import Callable
 
 import msgspec
 
+from neopro.clock import utcnow
 from neopro.contracts import ContractError, wire
 
 from .clients import CLOSE_REPLACED, CLOSE_UNAUTHENTICATED, Client
-from .match import MatchStore, apply, utcnow
+from .match import MatchStore, apply
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ committed to ``state.db`` before anyone is told, so a restart of any process los
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 
 import aiosqlite
 import msgspec
@@ -139,7 +139,3 @@ class MatchStore:
         ) as cur:
             cols = [c[0] for c in cur.description]
             return [dict(zip(cols, row, strict=True)) for row in await cur.fetchall()]
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)

@@ -9,6 +9,7 @@ from sqlalchemy import JSON, BigInteger, DateTime, Integer, MetaData, String, Ty
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from cloud_api.lib.security import new_id
+from neopro.clock import utcnow
 
 #: Stable constraint names, so alembic migrations read the same on SQLite and PostgreSQL.
 NAMING = {
@@ -38,10 +39,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is not None and value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class Base(DeclarativeBase):
