@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 from pathlib import Path
 
+import httpx
 import pytest
 from dashboard_kit import CloudProcess, sign_in
+from PIL import Image
 from playwright.sync_api import Page, expect
 
 pytestmark = pytest.mark.browser
@@ -36,6 +40,33 @@ def test_a_command_is_queued_with_its_priority_and_can_be_cancelled(
     page.get_by_role("dialog").get_by_role("button", name="Cancel command").click()
     expect(row).to_contain_text("cancelled")
     assert cloud.api.get(f"/api/v1/sites/{site['id']}/commands").json()[0]["status"] == "cancelled"
+
+
+def test_a_screenshot_result_shows_the_picture_the_pi_sent(page: Page, cloud: CloudProcess) -> None:
+    created = cloud.new_site(cloud.new_club()["id"])
+    site_id = created["site"]["id"]
+    # The Pi's side, straight through the device API as the agent does: enroll, take the
+    # command, report a real JPEG (made here with Pillow: the TV's picture stands in).
+    enrolled = httpx.post(
+        f"{cloud.url}/device/v1/enroll", json={"code": created["enrollment"]["code"]}
+    ).json()
+    device = {"Authorization": f"Bearer {enrolled['credential']}"}
+    command = cloud.api.post(f"/api/v1/sites/{site_id}/commands", json={"type": "screenshot"}).json()
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 36), (46, 125, 50)).save(picture, "JPEG")
+    assert (
+        httpx.post(f"{cloud.url}/device/v1/commands/{command['id']}/ack", headers=device).status_code == 200
+    )
+    result = {"jpeg_base64": base64.b64encode(picture.getvalue()).decode(), "width": 64, "height": 36,
+              "taken_at": "2026-11-25T12:00:00+00:00"}  # fmt: skip
+    reported = httpx.post(f"{cloud.url}/device/v1/commands/{command['id']}/result", headers=device,
+                          json={"status": "succeeded", "result": result})  # fmt: skip
+    assert reported.status_code == 200, reported.text
+
+    sign_in(page, cloud, f"#/sites/{site_id}/commands")
+    shot = page.locator("#commands-table img.screenshot")
+    expect(shot).to_be_visible()
+    assert shot.evaluate("img => img.complete && img.naturalWidth") == 64  # the browser decoded it
 
 
 def test_a_sponsor_gets_a_contract_its_pacing_and_its_reports(
