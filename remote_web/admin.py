@@ -9,10 +9,11 @@ import re
 import msgspec
 from aiohttp import web
 
+from neopro.clock import utcnow
 from neopro.contracts import Owner, Video, wire
 from neopro.media.probe import MediaRejected
 
-from . import system, transcode, uploads
+from . import backups, system, transcode, uploads
 from .auth import check_new_secret
 from .keys import AUTH, DB, HUB, SETTINGS, SITE, TRANSCODER
 from .match import MatchStore
@@ -255,3 +256,52 @@ async def logs(request: web.Request) -> web.StreamResponse:
         return refuse(422, "bad_request", "lines must be a number.", "lines")
     out = await system.service_logs(service, settings.data_dir, lines)
     return web.json_response({"service": service, "source": out.source, "lines": out.lines})
+
+
+# -- backups of the configuration -------------------------------------------------------
+def _backup_json(b: backups.Backup) -> dict:
+    return {"name": b.name, "created_at": b.created_at.isoformat(), "version": b.version, "kind": b.kind,
+            "size": b.size}  # fmt: skip
+
+
+@routes.get("/api/admin/backups")
+@require("admin")
+async def list_backups(request: web.Request) -> web.StreamResponse:
+    found = await asyncio.to_thread(backups.listing, request.app[SETTINGS].data_dir)
+    return web.json_response({"backups": [_backup_json(b) for b in found]})
+
+
+@routes.post("/api/admin/backups")
+@require("admin")
+async def make_backup(request: web.Request) -> web.StreamResponse:
+    try:
+        made = await asyncio.to_thread(backups.create, request.app[SETTINGS].data_dir, "manual", utcnow())
+    except backups.BackupError as exc:
+        return refuse(exc.status, "conflict", exc.message)
+    return web.json_response(_backup_json(made), status=201)
+
+
+@routes.get("/api/admin/backups/{name}")
+@require("admin")
+async def download_backup(request: web.Request) -> web.StreamResponse:
+    name = request.match_info["name"]
+    try:
+        path = backups.path_of(request.app[SETTINGS].data_dir, name)
+    except backups.BackupError as exc:
+        return refuse(exc.status, "not_found", exc.message, "name")
+    return web.FileResponse(path, headers={"Content-Disposition": f'attachment; filename="{path.name}"',
+                                           "Content-Type": "application/json"})  # fmt: skip
+
+
+@routes.post("/api/admin/backups/{name}/restore")
+@require("admin")
+async def restore_backup(request: web.Request) -> web.StreamResponse:
+    """Put a backup back as the applied configuration; the player takes it at the next seam."""
+    try:
+        version = await asyncio.to_thread(
+            backups.restore, request.app[SETTINGS].data_dir, request.match_info["name"]
+        )
+    except backups.BackupError as exc:
+        return refuse(exc.status, "not_found" if exc.status == 404 else "bad_request", exc.message, "name")
+    return web.json_response({"restored": request.match_info["name"], "version": version,
+                              "player_told": _tell_player(request)})  # fmt: skip

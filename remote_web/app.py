@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Callable
@@ -11,8 +12,10 @@ from pathlib import Path
 from aiohttp import web
 
 from neopro import setup_code
+from neopro.clock import utcnow
+from neopro.datadir import DataDir
 
-from . import admin, pages, remote_api, uploads, ws
+from . import admin, backups, pages, remote_api, uploads, ws
 from .auth import Auth
 from .db import open_db
 from .hub import Hub
@@ -25,6 +28,7 @@ from .transcode import Job, Transcoder
 
 log = logging.getLogger(__name__)
 STATIC = Path(__file__).with_name("static")
+BACKUP_CHECK_S = 3600.0
 
 
 def create_app(settings: Settings, *, clock: Callable[[], float] = time.time) -> web.Application:
@@ -77,11 +81,27 @@ async def _state_db(app: web.Application):
         )
     else:
         await asyncio.to_thread(setup_code.remove, data_dir)  # claimed: no code may linger
+    daily_backups = asyncio.create_task(_daily_backups(data_dir), name="daily-backups")
     try:
         yield
     finally:
+        daily_backups.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await daily_backups
         await app[TRANSCODER].close()
         await db.close()
+
+
+async def _daily_backups(data_dir: DataDir) -> None:
+    """The configuration's daily backup (kept a week), checked every hour (a Pi is often off)."""
+    while True:
+        try:
+            made = await asyncio.to_thread(backups.daily, data_dir, utcnow())
+            if made is not None:
+                log.info("daily backup of the configuration: %s", made.name)
+        except OSError as exc:  # a full or read-only disk: say so, try again later
+            log.warning("the daily backup failed: %s", exc)
+        await asyncio.sleep(BACKUP_CHECK_S)
 
 
 async def _close_sockets(app: web.Application) -> None:

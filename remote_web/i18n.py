@@ -107,6 +107,21 @@ TEXT: dict[str, dict[str, str]] = {
         "show": "Show",
         "clear": "Clear",
         "forbidden_admin": "This page needs the club admin password.",
+        "backups": "Configuration backups",
+        "backups_note": (
+            "One is made every day and kept a week; the ones you make stay. A site managed from the "
+            "cloud takes the cloud's published configuration again at its next sync."
+        ),
+        "backup_now": "Back up now",
+        "backups_none": "No backup yet.",
+        "backup_daily": "daily",
+        "backup_manual": "by hand",
+        "download": "Download",
+        "restore": "Restore",
+        "restore_confirm": (
+            "Put back the configuration of {when}? The TV takes it at the end of the clip on air."
+        ),
+        "restored": "Restored",
     },
     "fr": {
         "app": "Télécommande Neopro",
@@ -213,6 +228,22 @@ TEXT: dict[str, dict[str, str]] = {
         "show": "Afficher",
         "clear": "Effacer",
         "forbidden_admin": "Cette page demande le mot de passe admin du club.",
+        "backups": "Sauvegardes de la configuration",
+        "backups_note": (
+            "Une sauvegarde est faite chaque jour et gardée une semaine ; celles que vous faites "
+            "restent. Un site géré depuis le cloud reprend la configuration publiée par le cloud à sa "
+            "prochaine synchronisation."
+        ),
+        "backup_now": "Sauvegarder maintenant",
+        "backups_none": "Aucune sauvegarde pour l'instant.",
+        "backup_daily": "quotidienne",
+        "backup_manual": "manuelle",
+        "download": "Télécharger",
+        "restore": "Restaurer",
+        "restore_confirm": (
+            "Remettre la configuration du {when} ? La TV la prend à la fin du clip à l'antenne."
+        ),
+        "restored": "Restaurée",
     },
     "es": {
         "app": "Mando Neopro",
@@ -316,6 +347,22 @@ TEXT: dict[str, dict[str, str]] = {
         "show": "Mostrar",
         "clear": "Borrar",
         "forbidden_admin": "Esta página requiere la contraseña del administrador del club.",
+        "backups": "Copias de la configuración",
+        "backups_note": (
+            "Se hace una cada día y se guarda una semana; las que hagas tú se quedan. Un sitio "
+            "gestionado desde la nube vuelve a tomar la configuración publicada en la nube en su "
+            "próxima sincronización."
+        ),
+        "backup_now": "Copiar ahora",
+        "backups_none": "Aún no hay copias.",
+        "backup_daily": "diaria",
+        "backup_manual": "manual",
+        "download": "Descargar",
+        "restore": "Restaurar",
+        "restore_confirm": (
+            "¿Volver a la configuración del {when}? La TV la toma al final del vídeo en antena."
+        ),
+        "restored": "Restaurada",
     },
 }
 

@@ -152,6 +152,28 @@
     catch (e) { toast(e.message, "bad"); }
   });
 
+  // -- backups of the configuration ------------------------------------------------------
+  async function refreshBackups() {
+    const { backups } = await api("GET", "/api/admin/backups");
+    if (!backups.length) { $("backups").replaceChildren(el("li", { className: "note", textContent: W.backups_none })); return; }
+    $("backups").replaceChildren(...backups.map((b) => {
+      const when = new Date(b.created_at).toLocaleString(boot.lang);
+      const label = `${when} · v${b.version} · ${b.kind === "daily" ? W.backup_daily : W.backup_manual}`;
+      const download = el("a", { href: "/api/admin/backups/" + encodeURIComponent(b.name), textContent: W.download, download: b.name });
+      const restore = el("button", { type: "button", className: "secondary", textContent: W.restore, onclick: async () => {
+        if (!confirm(W.restore_confirm.replace("{when}", when))) return;
+        try { await api("POST", "/api/admin/backups/" + encodeURIComponent(b.name) + "/restore"); toast(W.restored, "ok"); }
+        catch (e) { toast(e.message, "bad"); }
+        refreshContent();
+      } });
+      return el("li", { className: "backup" }, el("span", { className: "name", textContent: label }), download, restore);
+    }));
+  }
+  $("backup-now").addEventListener("click", async () => {
+    try { await api("POST", "/api/admin/backups"); toast(W.saved, "ok"); } catch (e) { toast(e.message, "bad"); }
+    refreshBackups();
+  });
+
   // -- logs ------------------------------------------------------------------------------
   $("log-service").replaceChildren(...boot.services.map((s) => el("option", { value: s, textContent: s })));
   async function refreshLogs() {
@@ -164,7 +186,7 @@
   $("log-service").addEventListener("change", refreshLogs);
 
   const quietly = (f) => () => f().catch(() => {});
-  refreshStatus(); refreshContent(); refreshLogs();
+  refreshStatus(); refreshContent(); refreshLogs(); refreshBackups().catch(() => {});
   setInterval(quietly(refreshStatus), 5000);
   setInterval(quietly(refreshLogs), 5000);
 })();

@@ -140,6 +140,31 @@ async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirmin
         await ctx.close()
 
 
+async def test_admin_backs_up_the_configuration_and_restores_it_after_confirming(hub):
+    before = hub.settings.data_dir.current_config.read_bytes()
+    async with chromium() as browser:
+        ctx, page = await phone(browser, hub.url)
+        await log_in(page, PASSWORD, role="admin", path="/admin")
+        await page.locator("#backup-now").tap()
+        made = page.locator("#backups li.backup", has_text="manuelle")
+        await expect(made).to_have_count(1)
+        await expect(page.locator("#backups li.backup", has_text="quotidienne")).to_have_count(1)
+        dialogs: list[str] = []
+
+        async def confirm(dialog):
+            dialogs.append(dialog.message)
+            await dialog.accept()
+
+        page.on("dialog", confirm)
+        await made.locator("button").tap()
+        await expect(page.locator("#toast")).to_have_text("Restaurée")
+        assert len(dialogs) == 1 and dialogs[0].startswith("Remettre la configuration du ")
+        assert hub.settings.data_dir.current_config.read_bytes() == before
+        assert await made.locator("a").get_attribute("download") is not None
+        assert [e for e in page.js_errors if "status of 401" not in e] == []
+        await ctx.close()
+
+
 async def test_a_category_added_by_the_admin_appears_on_the_phone_without_a_reload(hub, tmp_path):
     from neopro.media.samples import make_clip
 
