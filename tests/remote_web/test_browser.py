@@ -16,6 +16,18 @@ from .conftest import IN_PROFILE, PASSWORD, PIN, UPLOAD_LIKE
 pytestmark = pytest.mark.browser
 
 
+def accept_dialogs(page) -> list[str]:
+    """Say yes to every confirm() the page asks; the messages asked, in order."""
+    asked: list[str] = []
+
+    async def accept(dialog) -> None:
+        asked.append(dialog.message)
+        await dialog.accept()
+
+    page.on("dialog", accept)
+    return asked
+
+
 async def test_goal_tap_is_relayed_and_confirmed_and_a_score_shows_on_a_second_phone(
     hub, stand_in_player, artifacts
 ):
@@ -121,13 +133,7 @@ async def test_admin_uploads_a_clip_with_progress_and_deletes_it_after_confirmin
         item = page.locator("#library li", has_text="Chant des fans")
         await expect(item).to_have_count(1)
 
-        dialogs: list[str] = []
-
-        async def confirm(dialog):
-            dialogs.append(dialog.message)
-            await dialog.accept()
-
-        page.on("dialog", confirm)
+        dialogs = accept_dialogs(page)
         await item.locator("button").tap()
         await expect(item).to_have_count(0)
         assert dialogs == ["Supprimer « Chant des fans » du Pi ?"]
@@ -149,13 +155,7 @@ async def test_admin_backs_up_the_configuration_and_restores_it_after_confirming
         made = page.locator("#backups li.backup", has_text="manuelle")
         await expect(made).to_have_count(1)
         await expect(page.locator("#backups li.backup", has_text="quotidienne")).to_have_count(1)
-        dialogs: list[str] = []
-
-        async def confirm(dialog):
-            dialogs.append(dialog.message)
-            await dialog.accept()
-
-        page.on("dialog", confirm)
+        dialogs = accept_dialogs(page)
         await made.locator("button").tap()
         await expect(page.locator("#toast")).to_have_text("Restaurée")
         assert len(dialogs) == 1 and dialogs[0].startswith("Remettre la configuration du ")
