@@ -193,3 +193,15 @@ async def test_a_screenshot_is_a_small_jpeg_of_the_clip_on_air(site, make_player
     refused = await player.handle(wire.TakeScreenshot(id="s2"))
     assert isinstance(refused, wire.Error) and refused.of == "s2" and "blacked out" in refused.message
     await player.stop()
+
+
+async def test_a_screenshot_of_the_idle_screen_shows_it(make_player):
+    player = await make_player()  # no configuration: the idle/pairing screen
+    assert player.idle
+
+    await until(lambda: player.engine is not None and player.engine.mpv.width is not None, timeout=5)
+    answer = await player.handle(wire.TakeScreenshot(id="idle"))
+    assert isinstance(answer, wire.Screenshot), answer
+    picture = pygame.image.load(io.BytesIO(base64.b64decode(answer.jpeg_base64)), "idle.jpg")
+    assert picture.get_size() == (answer.width, answer.height) and answer.width <= 640
+    await player.stop()
