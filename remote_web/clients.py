@@ -12,6 +12,7 @@ import contextlib
 import itertools
 import logging
 import time
+from collections.abc import Callable
 from typing import Literal
 
 from aiohttp import web
@@ -68,6 +69,9 @@ class Client:
         self._queue: asyncio.Queue[str | None] = asyncio.Queue(maxsize=queue_size)
         self._writer = asyncio.create_task(self._write_loop(), name=f"ws-writer-{self.number}")
         self.closed = False
+        #: Called when this client is dropped for being too slow (the hub forgets it at once,
+        #: not when the TCP teardown of a peer that reads nothing finally completes).
+        self.on_drop: Callable[[Client], None] | None = None
 
     def __repr__(self) -> str:
         return f"<{self.kind} #{self.number} {self.peer}>"
@@ -81,6 +85,8 @@ class Client:
         except asyncio.QueueFull:
             log.warning("%r: %d frames waiting, dropping it", self, self._queue.qsize())
             self.close(CLOSE_TOO_SLOW, "too slow")
+            if self.on_drop is not None:
+                self.on_drop(self)
 
     def close(self, code: int, reason: str) -> None:
         if self.closed:
@@ -96,13 +102,21 @@ class Client:
         await self._close(code, reason)
 
     async def _close(self, code: int, reason: str) -> None:
+        # A peer that reads nothing cannot take a close frame either: after 2 s the TCP
+        # connection is cut, which ends its reader loop and its place in the hub. A timer,
+        # not wait_for: wait_for waits for the close it cancels to finish, and aiohttp's
+        # close may sit on its own (longer) timeout first, measured here under load.
+        cut = asyncio.get_running_loop().call_later(2.0, self._abort)
         try:
-            await asyncio.wait_for(self.ws.close(code=code, message=reason.encode()), timeout=2)
+            await self.ws.close(code=code, message=reason.encode())
         except Exception:
-            # A peer that reads nothing cannot take a close frame either: cut the TCP
-            # connection, which ends its reader loop and its place in the hub.
-            if self._transport is not None:
-                self._transport.abort()
+            self._abort()
+        finally:
+            cut.cancel()
+
+    def _abort(self) -> None:
+        if self._transport is not None:
+            self._transport.abort()
 
     async def flush_and_close(self, code: int, reason: str) -> None:
         """Send what is queued (an error saying why), then close."""

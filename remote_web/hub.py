@@ -65,6 +65,7 @@ class Hub:
     # -- who is connected ---------------------------------------------------------------
     def attach_phone(self, client: Client) -> None:
         self.phones.add(client)
+        client.on_drop = self.detach
         client.send(self._state_frame())
 
     def attach_player(self, client: Client) -> None:
@@ -233,7 +234,7 @@ class Hub:
     def _on_started(self, msg: wire.Started) -> None:
         asker, asker_id = self._pending.pop(msg.of, (None, None)) if msg.of else (None, None)
         others = self._frame(msgspec.structs.replace(msg, of=None))
-        for p in self.phones:
+        for p in tuple(self.phones):  # a send may drop a slow phone from the set
             p.send(self._frame(msgspec.structs.replace(msg, of=asker_id)) if p is asker else others)
         if asker is not None and asker in self.agents:
             asker.send(self._frame(msgspec.structs.replace(msg, of=asker_id)))
