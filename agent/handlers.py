@@ -8,9 +8,7 @@ import shutil
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-import msgspec
-
-from neopro.contracts import Trigger, wire
+from neopro.contracts import ContractError, Trigger, wire
 
 from .commands import CommandFailed, Handler
 from .hub_link import HubLink, HubUnavailable
@@ -80,9 +78,10 @@ def player_handlers(hub: HubLink) -> dict[str, Handler]:
         media_id = args.get("media_id")
         if not isinstance(media_id, str) or not media_id:
             raise CommandFailed("args.media_id must name a video of the site's configuration")
-        try:
-            msg = wire.PlayVideo(video_id=media_id, trigger=Trigger.CLOUD)
-        except (ValueError, msgspec.ValidationError) as exc:
+        msg = wire.PlayVideo(video_id=media_id, trigger=Trigger.CLOUD)
+        try:  # building a Struct checks no constraint: decoding it does, as the hub will
+            wire.any_codec.decode(wire.encode(msg))
+        except ContractError as exc:
             raise CommandFailed(f"args.media_id {media_id!r:.80} is not a video id: {exc}") from None
         started = await ask(msg, (wire.Started,))
         return {"on_air": getattr(started, "video_id", media_id)}

@@ -12,7 +12,7 @@ from agentkit_media_server import MediaOrigin
 
 from agent.cloud_client import CloudClient
 from agent.command_log import CommandLog
-from agent.commands import CommandRunner
+from agent.commands import CommandRunner, Handler
 from neopro.datadir import DataDir
 
 Origin = tuple[MediaOrigin, str]
@@ -25,16 +25,23 @@ def _raw(command_id: str, type_: str, **args: Any) -> dict[str, Any]:
     }  # fmt: skip
 
 
-async def test_an_unknown_command_fails_with_a_reason_and_a_known_one_runs_once(
-    data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
-) -> None:
-    origin, url = media_origin
+def _recording_sync(applied: int, takes_s: float = 0.0) -> tuple[list[dict[str, Any]], Handler]:
+    """A sync_now handler that records each run's args and reports ``applied``."""
     runs: list[dict[str, Any]] = []
 
     async def sync_now(args: dict[str, Any]) -> dict[str, Any]:
         runs.append(args)
-        await asyncio.sleep(0.05)
-        return {"applied_config_version": 4}
+        await asyncio.sleep(takes_s)
+        return {"applied_config_version": applied}
+
+    return runs, sync_now
+
+
+async def test_an_unknown_command_fails_with_a_reason_and_a_known_one_runs_once(
+    data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
+) -> None:
+    origin, url = media_origin
+    runs, sync_now = _recording_sync(applied=4, takes_s=0.05)
 
     log = CommandLog(data_dir.state_db)
     runner = CommandRunner(CloudClient(url, "dev-1.secret", http), log, {"sync_now": sync_now})
@@ -61,11 +68,7 @@ async def test_polled_commands_are_decoded_with_the_contract_and_an_unknown_one_
     data_dir: DataDir, media_origin: Origin, http: aiohttp.ClientSession
 ) -> None:
     origin, url = media_origin
-    runs: list[dict[str, Any]] = []
-
-    async def sync_now(args: dict[str, Any]) -> dict[str, Any]:
-        runs.append(args)
-        return {"applied_config_version": 5}
+    runs, sync_now = _recording_sync(applied=5)
 
     origin.commands_body = json.dumps(
         {"commands": [_raw("p-unknown", "format_disk"), _raw("p-sync", "sync_now")]}
